@@ -235,20 +235,35 @@ func jsonNumberToUint64(n json.Number) (uint64, error) {
 }
 
 func parseInt64(s string) (int64, error) {
-	n, err := strconv.ParseInt(s, 0, 64)
+	n, err := strconv.ParseInt(s, numberBase(s), 64)
 	return n, numError(err)
 }
 
 func parseUint64(s string) (uint64, error) {
-	n, err := strconv.ParseUint(s, 0, 64)
+	base := numberBase(s)
+	n, err := strconv.ParseUint(s, base, 64)
 	if err != nil {
 		// "-1" is a number, just not an unsigned one; so is a negative
 		// number too large for int64.
-		if _, ierr := strconv.ParseInt(s, 0, 64); ierr == nil || numError(ierr) == ErrArgRange {
+		if _, ierr := strconv.ParseInt(s, base, 64); ierr == nil || numError(ierr) == ErrArgRange {
 			return 0, ErrArgRange
 		}
 	}
 	return n, numError(err)
+}
+
+// numberBase returns the base of a numeric string: 16 (as strconv's base 0)
+// for a 0x prefix after an optional sign, else 10. strconv's base 0 alone
+// would read "010" as octal 8 and accept "0b1" and "1_000", none of which a
+// decimal JSON string means.
+func numberBase(s string) int {
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		return 0
+	}
+	return 10
 }
 
 // numError maps strconv's errors to the package's sentinels.

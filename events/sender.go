@@ -22,7 +22,8 @@ type Process struct {
 }
 
 // ProcessOf returns the process context of ev. Values out of their type's
-// range are clamped to 0 rather than wrapped: the context is best effort.
+// range are not wrapped: pids and namespaces become 0 (unknown) and the uid
+// becomes InvalidUID, never 0, which would read as root.
 func ProcessOf(ev *trace.Event) Process {
 	containerID := ev.Container.ID
 	if containerID == "" {
@@ -34,7 +35,7 @@ func ProcessOf(ev *trace.Event) Process {
 		PID:           clampInt32(ev.ProcessID),
 		TID:           clampInt32(ev.ThreadID),
 		HostParentPID: clampInt32(ev.HostParentProcessID),
-		UID:           clampUint32(ev.UserID),
+		UID:           uidOf(ev.UserID),
 		PidNS:         clampUint32(ev.PIDNS),
 		MountNS:       clampUint32(ev.MountNS),
 		Comm:          ev.ProcessName,
@@ -54,6 +55,17 @@ func clampInt32(n int) int32 {
 		return 0
 	}
 	return int32(n)
+}
+
+// InvalidUID is (uid_t)-1, the kernel's "no uid", used for a uid that is
+// missing or out of range.
+const InvalidUID uint32 = 1<<32 - 1
+
+func uidOf(n int) uint32 {
+	if n < 0 || n > 1<<32-1 {
+		return InvalidUID
+	}
+	return uint32(n)
 }
 
 func clampUint32(n int) uint32 {

@@ -1,0 +1,55 @@
+// Command pidfdsig decodes and scans pidfd_send_signal(2) events captured by
+// Tracee (`tracee --output json`), in both of Tracee's JSON formats.
+//
+//	pidfdsig parse [-o table|json] [FILE...]   decode each pidfd_send_signal call
+//
+// With no FILE, or with "-", it reads standard input.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses shared by the subcommands.
+const (
+	exitOK       = 0
+	exitFindings = 1 // scan: at least one finding
+	exitError    = 2 // bad usage, or nothing could be read
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the process's exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitError
+	}
+	switch args[0] {
+	case "parse":
+		return runParse(args[1:], stdin, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "pidfdsig: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitError
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: pidfdsig COMMAND [OPTIONS] [FILE...]
+
+commands:
+  parse   decode every pidfd_send_signal event of Tracee JSON captures
+  help    show this text
+
+Files are Tracee --output json captures (v0.24.1 or main-branch format, mixed
+freely); with no file, or "-", standard input is read.
+`)
+}
