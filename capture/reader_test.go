@@ -281,6 +281,7 @@ func TestReaderUsesConstantMemoryOnALargeStream(t *testing.T) {
 		}
 	}
 	end := heap()
+	t.Logf("%d events, %d MB read; live heap %d KiB after 1000 events, %d KiB at the end", r.Stats().Events, total>>20, base>>10, end>>10)
 	assert.Equal(t, events/perRound*perRound, r.Stats().Events)
 	assert.Less(t, int64(end)-int64(base), int64(256<<10),
 		"heap grew from %d to %d bytes over %d MB of input", base, end, total>>20)
