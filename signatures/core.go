@@ -1,0 +1,251 @@
+package signatures
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"sync"
+
+	"github.com/aquasecurity/tracee/types/detect"
+	"github.com/aquasecurity/tracee/types/protocol"
+	"github.com/aquasecurity/tracee/types/trace"
+
+	"github.com/pidfdsig/pidfdsig/events"
+	"github.com/pidfdsig/pidfdsig/target"
+)
+
+// rule is the part of a signature that differs from the others. candidate
+// tells from the call alone whether it may be worth a finding, so that most
+// calls are dismissed without asking the Resolver; match then decides with
+// the resolved target, and grades the call. Neither may allocate when it
+// answers false.
+type rule interface {
+	candidate(call *events.SendSignal) bool
+	match(call *events.SendSignal, t *target.Target) (verdict, bool)
+}
+
+// aggregator is implemented by rules that report a pattern over several
+// calls (PFD-4). aggregate sees only the calls match accepted and the
+// allowlist let through, and reports whether the pattern is now complete.
+type aggregator interface {
+	aggregate(ev *trace.Event, call *events.SendSignal, t *target.Target) bool
+	reset()
+}
+
+// dataExtender is implemented by rules that add keys of their own to the
+// finding data.
+type dataExtender interface {
+	extendData(data map[string]interface{}, call *events.SendSignal, t *target.Target)
+}
+
+// Stats counts what a signature did with the events it was given.
+type Stats struct {
+	Events        uint64 // events handed to OnEvent while running
+	WrongPayloads uint64 // events whose payload was not a trace.Event
+	Calls         uint64 // pidfd_send_signal events parsed
+	ParseErrors   uint64 // pidfd_send_signal events that could not be parsed
+	Allowed       uint64 // matches an allow rule suppressed
+	Findings      uint64 // findings reported
+}
+
+type coreState uint8
+
+const (
+	stateNew     coreState = iota // built, Init not called yet
+	stateRunning                  // Init called
+	stateClosed                   // Close called
+)
+
+// core is what every signature shares: subscription, payload checks,
+// observing and resolving, parsing, the allowlist, and building findings.
+// One mutex serializes OnEvent, Init and Close; under it the scratch fields
+// hold the event being handled, so OnEvent does not allocate unless it
+// reports.
+type core struct {
+	meta     detect.SignatureMetadata
+	rule     rule
+	resolver Resolver
+	allow    allowlist
+	selected []detect.SignatureEventSelector
+
+	mu     sync.Mutex
+	state  coreState
+	cb     detect.SignatureHandler
+	logger detect.Logger
+	stats  Stats
+	ev     trace.Event
+	call   events.SendSignal
+	target target.Target
+}
+
+// setup prepares c for a signature with metadata meta and rule r.
+func (c *core) setup(meta detect.SignatureMetadata, r rule, cfg *Config, opts []Option) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	o := buildOptions(opts)
+	if o.resolver == nil {
+		o.resolver = defaultResolver()
+	}
+	c.meta = meta
+	c.rule = r
+	c.resolver = o.resolver
+	c.allow = newAllowlist(cfg.Allow, meta.ID)
+	c.selected = selectedEvents(o.resolver)
+	return nil
+}
+
+// GetMetadata returns the signature's metadata. Findings carry a copy whose
+// Severity, Category, Technique and ids fit the call reported.
+func (c *core) GetMetadata() (detect.SignatureMetadata, error) {
+	return cloneMetadata(&c.meta), nil
+}
+
+// GetSelectedEvents returns pidfd_send_signal and the events the resolver
+// learns from, from source "tracee" and any origin.
+func (c *core) GetSelectedEvents() ([]detect.SignatureEventSelector, error) {
+	out := make([]detect.SignatureEventSelector, len(c.selected))
+	copy(out, c.selected)
+	return out, nil
+}
+
+// Init starts the signature: findings go to ctx.Callback, problems with
+// events to ctx.Logger (which may be nil). Init after Close starts it again
+// with empty state.
+func (c *core) Init(ctx detect.SignatureContext) error {
+	if ctx.Callback == nil {
+		return fmt.Errorf("%s: Init: nil callback", c.meta.ID)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cb = ctx.Callback
+	c.logger = ctx.Logger
+	c.state = stateRunning
+	if a, ok := c.rule.(aggregator); ok {
+		a.reset()
+	}
+	return nil
+}
+
+// Close stops the signature and drops its state. OnEvent calls that start
+// after Close are no-ops. The shared Resolver is not closed: its owner
+// closes it.
+func (c *core) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.state = stateClosed
+	c.ev = trace.Event{}
+	c.call = events.SendSignal{}
+	c.target = target.Target{}
+	if a, ok := c.rule.(aggregator); ok {
+		a.reset()
+	}
+}
+
+// OnSignal accepts Tracee's lifecycle signals. Nothing is pending at the end
+// of a source (PFD-4 reports as soon as its threshold is reached), so
+// detect.SignalSourceComplete needs no work.
+func (c *core) OnSignal(detect.Signal) error { return nil }
+
+// Stats returns the signature's counters.
+func (c *core) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats
+}
+
+// OnEvent handles one event. It never returns an error: a payload that is
+// not a trace.Event, or a pidfd_send_signal event that cannot be parsed, is
+// counted (see Stats) and logged with a back-off, and the event is dropped.
+// The callback runs after the signature's lock is released, so it may call
+// the signature.
+func (c *core) OnEvent(event protocol.Event) error {
+	f, cb := c.handle(&event)
+	if f != nil {
+		cb(f)
+	}
+	return nil
+}
+
+// handle runs the pipeline under the lock and returns the finding to report,
+// if any, with the callback to report it to.
+func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureHandler) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != stateRunning {
+		return nil, nil
+	}
+	c.stats.Events++
+	ev := c.payload(event.Payload)
+	if ev == nil {
+		c.stats.WrongPayloads++
+		c.warn(c.stats.WrongPayloads, "unexpected event payload", "type", fmt.Sprintf("%T", event.Payload))
+		return nil, nil
+	}
+	c.resolver.Observe(ev)
+	if ev.EventName != events.EventPidfdSendSignal {
+		return nil, nil
+	}
+	call, err := events.ParseSendSignal(ev)
+	if err != nil {
+		c.stats.ParseErrors++
+		c.warn(c.stats.ParseErrors, "cannot parse event", "error", err.Error())
+		return nil, nil
+	}
+	c.call = call
+	c.stats.Calls++
+	if !c.rule.candidate(&c.call) {
+		return nil, nil
+	}
+	c.target = c.resolver.Resolve(ev, &c.call)
+	v, ok := c.rule.match(&c.call, &c.target)
+	if !ok {
+		return nil, nil
+	}
+	if c.allow.permits(&c.call.Sender, &c.target) {
+		c.stats.Allowed++
+		return nil, nil
+	}
+	if a, ok := c.rule.(aggregator); ok && !a.aggregate(ev, &c.call, &c.target) {
+		return nil, nil
+	}
+	c.stats.Findings++
+	return c.finding(*event, v), c.cb
+}
+
+// payload returns the trace.Event an event carries (by value, as Tracee
+// sends it, or by pointer), or nil.
+func (c *core) payload(p interface{}) *trace.Event {
+	switch ev := p.(type) {
+	case trace.Event:
+		c.ev = ev
+		return &c.ev
+	case *trace.Event:
+		return ev
+	default:
+		return nil
+	}
+}
+
+// finding builds the finding for the call in the scratch fields.
+func (c *core) finding(event protocol.Event, v verdict) *detect.Finding {
+	data := FindingData(&c.call, &c.target)
+	data[DataReasons] = v.reasons.names()
+	if x, ok := c.rule.(dataExtender); ok {
+		x.extendData(data, &c.call, &c.target)
+	}
+	meta := c.meta
+	meta.Tags = slices.Clone(c.meta.Tags)
+	meta.Properties = v.technique.properties(v.severity)
+	return &detect.Finding{Data: data, Event: event, SigMetadata: meta}
+}
+
+// warn logs a problem with the n-th bad event, backing off to powers of two
+// so that a stream of bad events does not flood the log.
+func (c *core) warn(n uint64, msg string, kv ...interface{}) {
+	if c.logger == nil || bits.OnesCount64(n) != 1 {
+		return
+	}
+	kv = append([]interface{}{"signature", c.meta.ID, "count", n}, kv...)
+	c.logger.Warnw("pidfdsig: "+msg, kv...)
+}

@@ -1,0 +1,79 @@
+package signatures_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/aquasecurity/tracee/types/detect"
+	"github.com/aquasecurity/tracee/types/trace"
+
+	"github.com/pidfdsig/pidfdsig/signatures"
+	"github.com/pidfdsig/pidfdsig/target"
+)
+
+// An unprivileged user opens a pidfd on another user's service and tries to
+// kill it; the kernel refuses with EPERM. The tracker learns the service's
+// owner from its exec event and the pidfd from pidfd_open.
+func ExampleNew() {
+	tracker := target.NewTracker()
+	sigs, err := signatures.New(signatures.DefaultConfig(), signatures.WithResolver(tracker))
+	if err != nil {
+		log.Fatal(err)
+	}
+	report := func(f *detect.Finding) {
+		t := f.Data["target"].(map[string]interface{})
+		fmt.Println(f.SigMetadata.ID, f.SigMetadata.EventName, f.SigMetadata.Properties["external_id"],
+			f.Data["signal"], f.Data["errno"], "target uid", t["uid"])
+	}
+	for _, s := range sigs {
+		if err := s.Init(detect.SignatureContext{Callback: report}); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	service := trace.Event{Timestamp: 1, EventName: "sched_process_exec",
+		HostProcessID: 2500, ProcessID: 2500, UserID: 1001, ProcessName: "bobsvc"}
+	open := trace.Event{Timestamp: 2, EventName: "pidfd_open", ReturnValue: 3,
+		HostProcessID: 6666, ProcessID: 6666, UserID: 1666, ProcessName: "x",
+		Args: []trace.Argument{
+			{ArgMeta: trace.ArgMeta{Name: "pid"}, Value: int32(2500)},
+			{ArgMeta: trace.ArgMeta{Name: "flags"}, Value: uint32(0)},
+		}}
+	kill := trace.Event{Timestamp: 3, EventName: "pidfd_send_signal", ReturnValue: -1, // EPERM
+		HostProcessID: 6666, ProcessID: 6666, UserID: 1666, ProcessName: "x",
+		Args: []trace.Argument{
+			{ArgMeta: trace.ArgMeta{Name: "pidfd"}, Value: int32(3)},
+			{ArgMeta: trace.ArgMeta{Name: "sig"}, Value: int32(9)},
+			{ArgMeta: trace.ArgMeta{Name: "info"}, Value: trace.Pointer(0)},
+			{ArgMeta: trace.ArgMeta{Name: "flags"}, Value: uint32(0)},
+		}}
+	for _, ev := range []trace.Event{service, open, kill} {
+		for _, s := range sigs {
+			_ = s.OnEvent(ev.ToProtocol())
+		}
+	}
+	// Output:
+	// PFD-1 pidfd_cross_user_signal T1562.001 SIGKILL EPERM target uid 1001
+}
+
+// Keys left out of a configuration document keep their default.
+func ExampleParseConfig() {
+	cfg, err := signatures.ParseConfig([]byte(`
+signal_probe:
+  threshold: 3
+  window: 30s
+cross_user:
+  include_root_senders: true
+`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cfg.SignalProbe.Threshold, cfg.SignalProbe.Window.String(), cfg.SignalProbe.MaxSenders,
+		cfg.CrossUser.IncludeRootSenders, len(cfg.SecurityTools.Names) > 0)
+
+	_, err = signatures.ParseConfig([]byte("signal_probe: {treshold: 3}"))
+	fmt.Println(err)
+	// Output:
+	// 3 30s 1024 true true
+	// signatures config: json: unknown field "treshold"
+}
