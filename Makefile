@@ -12,7 +12,7 @@ FUZZTIME  ?= 20s
 BENCHTIME ?= 1s
 REGO_DIRS := $(wildcard rego/rules rego/lib)
 
-.PHONY: all build sample test test-go test-rego lint fmt-check vet bench fuzz opa clean
+.PHONY: all build sample test test-go test-rego lint fmt-check vet bench bench-scan fuzz opa clean
 
 all: build test
 
@@ -21,7 +21,7 @@ build:
 	$(GO) build -o $(BIN)/pidfdsig ./cmd/pidfdsig
 
 sample:
-	$(GO) run ./cmd/pidfdsig parse $(SAMPLES)
+	-$(GO) run ./cmd/pidfdsig scan $(SAMPLES)
 
 test: lint test-go test-rego
 
@@ -52,6 +52,9 @@ test-rego: $(OPA)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
+
+bench-scan:
+	$(GO) test -run='^$$' -bench=BenchmarkScan -benchtime=1x ./cmd/pidfdsig/
 
 # Runs every fuzz target for FUZZTIME each.
 fuzz:

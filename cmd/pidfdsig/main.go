@@ -1,15 +1,19 @@
 // Command pidfdsig decodes and scans pidfd_send_signal(2) events captured by
 // Tracee (`tracee --output json`), in both of Tracee's JSON formats.
 //
+//	pidfdsig scan  [-o table|json] [FILE...]   run every signature, print findings
 //	pidfdsig parse [-o table|json] [FILE...]   decode each pidfd_send_signal call
 //
 // With no FILE, or with "-", it reads standard input.
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 // Exit statuses shared by the subcommands.
@@ -20,11 +24,20 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// run dispatches a subcommand and returns the process's exit status.
+// run runs a command line that cannot be interrupted (tests).
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext dispatches a subcommand and returns the process's exit status.
+// Cancelling ctx (SIGINT, SIGTERM) makes scan print what it has and stop.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return exitError
@@ -32,6 +45,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "parse":
 		return runParse(args[1:], stdin, stdout, stderr)
+	case "scan":
+		return runScan(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -46,6 +61,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: pidfdsig COMMAND [OPTIONS] [FILE...]
 
 commands:
+  scan    run target tracking and every signature over Tracee JSON captures;
+          status 0 no findings, 1 findings, 2 errors (see scan -h)
   parse   decode every pidfd_send_signal event of Tracee JSON captures
   help    show this text
 

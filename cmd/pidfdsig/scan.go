@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aquasecurity/tracee/types/detect"
+	"github.com/aquasecurity/tracee/types/trace"
+
+	"github.com/pidfdsig/pidfdsig/internal/engine"
+	"github.com/pidfdsig/pidfdsig/internal/report"
+	"github.com/pidfdsig/pidfdsig/rego"
+	"github.com/pidfdsig/pidfdsig/signatures"
+	"github.com/pidfdsig/pidfdsig/target"
+)
+
+// Detection engines for the built-in signatures.
+const (
+	engineGo   = "go"
+	engineRego = "rego"
+	engineBoth = "both"
+)
+
+// scanOptions are the parsed flags of `pidfdsig scan`.
+type scanOptions struct {
+	output     string
+	configPath string
+	engine     string
+	only       string
+	ruleDirs   stringList
+	live       bool
+	paths      []string
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func parseScanFlags(args []string, stderr io.Writer) (scanOptions, error) {
+	var o scanOptions
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.output, "o", "table", "output format: table, or json (JSON lines in Tracee's finding shape)")
+	fs.StringVar(&o.configPath, "config", "", "signature configuration file (YAML or JSON); defaults when empty")
+	fs.StringVar(&o.engine, "engine", engineGo, "engine of the built-in signatures: go, rego or both")
+	fs.StringVar(&o.only, "signatures", "", "comma-separated signature IDs or event names to run (default: all)")
+	fs.Var(&o.ruleDirs, "rules", "directory or file of custom Rego rules (repeatable; also $"+rego.EnvRuleDirs+")")
+	fs.BoolVar(&o.live, "live", false, "resolve unknown targets from this machine's /proc (only for captures made here, now)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.paths = fs.Args()
+	switch o.output {
+	case "table", "json":
+	default:
+		return o, fmt.Errorf("output format %q: want table or json", o.output)
+	}
+	switch o.engine {
+	case engineGo, engineRego, engineBoth:
+	default:
+		return o, fmt.Errorf("engine %q: want go, rego or both", o.engine)
+	}
+	return o, nil
+}
+
+// runScan implements `pidfdsig scan`: every event of the inputs through
+// target tracking and the signatures, findings on stdout, a summary on
+// stderr. Status: 0 no findings, 1 findings, 2 errors.
+func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	opts, err := parseScanFlags(args, stderr)
+	if err != nil {
+		if err != flag.ErrHelp {
+			fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
+		}
+		return exitError
+	}
+	sigs, err := buildSignatures(opts, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
+		return exitError
+	}
+	out := newFindingWriter(opts.output, stdout)
+	eng, err := engine.New(sigs, engine.Options{OnFinding: out.write, Logger: stderrLogger{w: stderr}})
+	if err != nil {
+		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
+		return exitError
+	}
+
+	start := time.Now()
+	progress := newProgress(stderr)
+	done := make(chan struct{})
+	var stats inputStats
+	var readErr error
+	go func() {
+		defer close(done)
+		stats, readErr = readEvents(opts.paths, stdin, stderr, func(ev *trace.Event) error {
+			progress.tick()
+			if err := eng.Dispatch(ev); err != nil {
+				fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
+			}
+			return nil
+		})
+		eng.Complete()
+	}()
+
+	interrupted := false
+	select {
+	case <-done:
+	case <-ctx.Done():
+		interrupted = true
+	}
+	progress.stop()
+	out.close()
+	if interrupted {
+		fmt.Fprintln(stderr, "pidfdsig scan: interrupted; findings so far are above")
+	} else {
+		eng.Close()
+	}
+	events := progress.count()
+	summarize(stderr, events, stats.badLines, out.counts(), time.Since(start))
+	switch {
+	case readErr != nil:
+		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", readErr)
+		return exitError
+	case !interrupted && stats.events == 0 && (stats.badLines > 0 || stats.badFiles > 0):
+		return exitError
+	case out.total() > 0:
+		return exitFindings
+	default:
+		return exitOK
+	}
+}
+
+// buildSignatures wires one shared target tracker into the chosen Go
+// signatures and Rego rules.
+func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error) {
+	cfg := signatures.DefaultConfig()
+	if o.configPath != "" {
+		var err error
+		if cfg, err = signatures.LoadConfig(o.configPath); err != nil {
+			return nil, err
+		}
+	}
+	var trackerOpts []target.Option
+	if o.live {
+		trackerOpts = append(trackerOpts, target.WithLive(target.NewProcfsResolver("/proc")))
+	}
+	tracker := target.NewTracker(trackerOpts...)
+
+	var sigs []detect.Signature
+	if o.engine != engineRego {
+		goSigs, err := signatures.New(cfg, signatures.WithResolver(tracker))
+		if err != nil {
+			return nil, fmt.Errorf("go signatures: %w", err)
+		}
+		sigs = append(sigs, goSigs...)
+	}
+	regoOpts := []rego.Option{rego.WithResolver(tracker), rego.WithConfig(cfg), rego.WithRuleDirs(o.ruleDirs...)}
+	if o.engine == engineGo {
+		regoOpts = append(regoOpts, rego.WithoutBuiltinRules())
+	}
+	rt, err := rego.New(regoOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("rego rules: %w", err)
+	}
+	for _, le := range rt.LoadErrors() {
+		fmt.Fprintf(stderr, "pidfdsig scan: rule not loaded: %v\n", le)
+	}
+	sigs = append(sigs, rt.Signatures()...)
+	return selectSignatures(sigs, o.only)
+}
+
+// selectSignatures keeps the signatures named by ID or event name in a
+// comma-separated list; all of them when the list is empty.
+func selectSignatures(sigs []detect.Signature, only string) ([]detect.Signature, error) {
+	if only == "" {
+		return sigs, nil
+	}
+	wanted := map[string]bool{}
+	for _, name := range strings.Split(only, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			wanted[name] = false
+		}
+	}
+	var kept []detect.Signature
+	for _, s := range sigs {
+		meta, err := s.GetMetadata()
+		if err != nil {
+			return nil, fmt.Errorf("signature metadata: %w", err)
+		}
+		for _, key := range []string{meta.ID, meta.EventName} {
+			if _, ok := wanted[key]; ok {
+				wanted[key] = true
+				kept = append(kept, s)
+				break
+			}
+		}
+	}
+	for name, found := range wanted {
+		if !found {
+			return nil, fmt.Errorf("no signature with ID or event name %q", name)
+		}
+	}
+	return kept, nil
+}
+
+// findingWriter prints findings as they come and counts them by signature.
+// It is safe for the signatures' callbacks and the interrupt path at once.
+type findingWriter struct {
+	mu     sync.Mutex
+	closed bool
+	bySig  map[string]int
+	table  *report.Table
+	enc    *json.Encoder
+}
+
+func newFindingWriter(format string, w io.Writer) *findingWriter {
+	fw := &findingWriter{bySig: map[string]int{}}
+	if format == "json" {
+		fw.enc = json.NewEncoder(w)
+	} else {
+		fw.table = report.NewTable(w)
+	}
+	return fw
+}
+
+func (fw *findingWriter) write(f *detect.Finding) {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	if fw.closed {
+		return
+	}
+	fw.bySig[f.SigMetadata.ID+" "+f.SigMetadata.EventName]++
+	if fw.enc != nil {
+		if ev, ok := report.TraceEvent(f); ok {
+			_ = fw.enc.Encode(ev)
+		}
+		return
+	}
+	_ = fw.table.Write(f)
+}
+
+// close flushes the output; later findings are dropped.
+func (fw *findingWriter) close() {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	fw.closed = true
+	if fw.table != nil {
+		_ = fw.table.Flush()
+	}
+}
+
+func (fw *findingWriter) counts() map[string]int {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	c := make(map[string]int, len(fw.bySig))
+	for k, v := range fw.bySig {
+		c[k] = v
+	}
+	return c
+}
+
+func (fw *findingWriter) total() int {
+	n := 0
+	for _, v := range fw.counts() {
+		n += v
+	}
+	return n
+}
+
+func summarize(w io.Writer, events, badLines int, bySig map[string]int, elapsed time.Duration) {
+	rate := 0.0
+	if s := elapsed.Seconds(); s > 0 {
+		rate = float64(events) / s
+	}
+	total := 0
+	keys := make([]string, 0, len(bySig))
+	for k, n := range bySig {
+		keys = append(keys, k)
+		total += n
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(w, "pidfdsig scan: %d events, %d bad lines, %d findings in %s (%.0f events/s)\n",
+		events, badLines, total, elapsed.Round(time.Millisecond), rate)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-45s %d\n", k, bySig[k])
+	}
+}
+
+// stderrLogger reports the signatures' warnings and errors on stderr.
+type stderrLogger struct{ w io.Writer }
+
+func (l stderrLogger) Debugw(string, ...interface{}) {}
+func (l stderrLogger) Infow(string, ...interface{})  {}
+func (l stderrLogger) Warnw(msg string, kv ...interface{}) {
+	fmt.Fprintf(l.w, "pidfdsig scan: warning: %s %v\n", msg, kv)
+}
+func (l stderrLogger) Errorw(msg string, kv ...interface{}) {
+	fmt.Fprintf(l.w, "pidfdsig scan: error: %s %v\n", msg, kv)
+}
+
+// isTerminal reports whether w is a character device, e.g. a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,47 @@
+// Package rego runs Rego rules as Tracee signatures: the PFD-1..PFD-6
+// detections written in Rego, a helper library for writing more, and an
+// OPA runtime that exposes every rule as a detect.Signature, so Rego runs
+// inside Tracee again (it dropped Rego in v0.23) through the pidfdsig
+// plugin, and anywhere this module is imported.
+//
+// The main call:
+//
+//	rt, err := rego.New(
+//		rego.WithResolver(tracker),               // the *target.Tracker the Go signatures share
+//		rego.WithConfig(cfg),                     // the Go signatures' signatures.Config
+//		rego.WithRuleDirs("/etc/pidfdsig/rules"), // user rules; PIDFDSIG_REGO_DIR works too
+//	)
+//	if err != nil {
+//		return err // only the built-in rules failing, or an invalid config
+//	}
+//	for _, e := range rt.LoadErrors() {
+//		log.Print(e) // "rego: rules/x.rego:7: builtin not allowed ...: http.send"
+//	}
+//	sigs := rt.Signatures() // []detect.Signature, one per rule
+//
+// # Rules
+//
+// A rule is Tracee's own contract (up to v0.22): a package under "tracee."
+// defining __rego_metadoc__ (id, version, name, eventName, description,
+// tags, properties), tracee_selected_events (a set of {source, name,
+// origin}) and tracee_match (true, or an object that becomes the finding's
+// data), with input the JSON of a trace.Event. Rules written for old Tracee,
+// in Rego v0 syntax and importing data.tracee.helpers, load unchanged. The
+// runtime adds one key, input.pidfdsig: {"call": events.Record, "target":
+// target.Record} on pidfd_send_signal events. Two optional rules extend the
+// contract: pidfdsig_properties replaces a finding's metadata properties
+// (per-finding severity and technique), and pidfdsig_probe makes matches
+// probes counted per sender over a window (PFD-4). See README.md.
+//
+// # Runtime
+//
+// All rules are compiled once into one OPA compiler, with builtins that
+// reach the network, the clock, randomness or the OPA runtime withheld; each
+// rule's metadata and selection are evaluated once at load and its match
+// query prepared once. Per event, the selection is checked in Go before any
+// Rego runs, the input is built as OPA terms without a JSON round trip (and
+// shared by the rules of one Tracee event), and each evaluation is bounded
+// by WithEvalTimeout. A failing or slow rule is logged and counted
+// (Signature.Stats) and never stops the others. The configuration reaches
+// the rules as data.pidfdsig.config.
+package rego

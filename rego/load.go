@@ -1,0 +1,337 @@
+package rego
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// embedded holds the built-in rules and helper libraries with their tests;
+// the loader skips the *_test.rego files.
+//
+//go:embed rules/*.rego lib/*.rego
+var embedded embed.FS
+
+// Embedded directories and the prefix that names their files in errors.
+const (
+	embeddedRulesDir = "rules"
+	embeddedLibDir   = "lib"
+	embeddedPrefix   = "rego/"
+)
+
+// compatHelpersPackage is old Tracee's helper package. We ship a compatible
+// one; a user directory that brings its own replaces ours.
+const compatHelpersPackage = "data.tracee.helpers"
+
+// module is one parsed Rego file.
+type module struct {
+	file    string // name in errors: a path, or "rego/rules/x.rego" for embedded files
+	builtin bool   // embedded in this package
+	library bool   // embedded helper library (lib/)
+	parsed  *ast.Module
+}
+
+// loadResult is what the loader hands to the runtime.
+type loadResult struct {
+	modules  []*module
+	compiler *ast.Compiler
+	errs     []*LoadError
+}
+
+// load reads, parses and compiles the embedded files (rules only when
+// withRules) and every user file under dirs. Problems with user files are
+// returned in loadResult.errs and those files are left out; a problem with an
+// embedded file is a returned error.
+func load(withRules bool, dirs []string, caps *ast.Capabilities) (*loadResult, error) {
+	res := &loadResult{}
+	builtin, err := parseEmbedded(withRules, caps)
+	if err != nil {
+		return nil, err
+	}
+	var user []*module
+	for _, dir := range dirs {
+		mods, errs := parseDir(dir, caps)
+		user = append(user, mods...)
+		res.errs = append(res.errs, errs...)
+	}
+	user, errs := rejectReservedPackages(builtin, user)
+	res.errs = append(res.errs, errs...)
+	builtin = dropReplacedCompat(builtin, user)
+
+	if _, cerrs := compile(builtin, caps); cerrs != nil {
+		return nil, fmt.Errorf("rego: built-in rules do not compile: %w", cerrs)
+	}
+	res.compiler, res.modules, errs = compileUser(builtin, user, caps)
+	res.errs = append(res.errs, errs...)
+	return res, nil
+}
+
+// parseEmbedded parses the embedded libraries and, when withRules, rules.
+func parseEmbedded(withRules bool, caps *ast.Capabilities) ([]*module, error) {
+	dirs := []string{embeddedLibDir}
+	if withRules {
+		dirs = append(dirs, embeddedRulesDir)
+	}
+	var mods []*module
+	for _, dir := range dirs {
+		entries, err := embedded.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("rego: embedded %s: %w", dir, err)
+		}
+		for _, e := range entries {
+			if !isRuleFile(e.Name()) {
+				continue
+			}
+			name := path.Join(dir, e.Name())
+			src, err := embedded.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("rego: embedded %s: %w", name, err)
+			}
+			parsed, err := ast.ParseModuleWithOpts(embeddedPrefix+name, string(src), parserOptions(ast.RegoV1, caps))
+			if err != nil {
+				return nil, fmt.Errorf("rego: built-in %w", err)
+			}
+			mods = append(mods, &module{file: embeddedPrefix + name, builtin: true, library: dir == embeddedLibDir, parsed: parsed})
+		}
+	}
+	return mods, nil
+}
+
+// isRuleFile reports whether name is a Rego file to load (tests are not).
+func isRuleFile(name string) bool {
+	return strings.HasSuffix(name, ".rego") && !strings.HasSuffix(name, "_test.rego")
+}
+
+// parseDir parses every rule file under root (or root itself when it is a
+// file), in lexical order.
+func parseDir(root string, caps *ast.Capabilities) ([]*module, []*LoadError) {
+	files, err := ruleFiles(root)
+	if err != nil {
+		return nil, []*LoadError{{File: root, Err: err}}
+	}
+	var mods []*module
+	var errs []*LoadError
+	for _, file := range files {
+		m, ferrs := parseUserFile(file, caps)
+		if m != nil {
+			mods = append(mods, m)
+		}
+		errs = append(errs, ferrs...)
+	}
+	return mods, errs
+}
+
+// ruleFiles lists the rule files under root.
+func ruleFiles(root string) ([]string, error) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{root}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && isRuleFile(d.Name()) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+// parseUserFile parses a user file as Rego v1, and failing that as the v0
+// syntax of rules written for old Tracee. The errors reported are v1's.
+func parseUserFile(file string, caps *ast.Capabilities) (*module, []*LoadError) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, []*LoadError{{File: file, Err: err}}
+	}
+	parsed, err := ast.ParseModuleWithOpts(file, string(src), parserOptions(ast.RegoV1, caps))
+	if err != nil {
+		v0, v0err := ast.ParseModuleWithOpts(file, string(src), parserOptions(ast.RegoV0, caps))
+		if v0err != nil {
+			return nil, astLoadErrors(file, err, ErrParse)
+		}
+		parsed = v0
+	}
+	return &module{file: file, parsed: parsed}, nil
+}
+
+func parserOptions(v ast.RegoVersion, caps *ast.Capabilities) ast.ParserOptions {
+	return ast.ParserOptions{RegoVersion: v, ProcessAnnotation: true, Capabilities: caps}
+}
+
+// rejectReservedPackages leaves out user modules that would add rules to a
+// built-in package: they would change a built-in rule's verdicts.
+func rejectReservedPackages(builtin, user []*module) ([]*module, []*LoadError) {
+	reserved := make(map[string]string, len(builtin))
+	for _, m := range builtin {
+		pkg := m.parsed.Package.Path.String()
+		if pkg != compatHelpersPackage {
+			reserved[pkg] = m.file
+		}
+	}
+	kept := user[:0:0]
+	var errs []*LoadError
+	for _, m := range user {
+		pkg := m.parsed.Package.Path.String()
+		if owner, ok := reserved[pkg]; ok {
+			errs = append(errs, &LoadError{
+				File: m.file, Line: m.parsed.Package.Location.Row,
+				Err: fmt.Errorf("%w: package %s is defined by built-in file %s", ErrCompile, strings.TrimPrefix(pkg, "data."), owner),
+			})
+			continue
+		}
+		kept = append(kept, m)
+	}
+	return kept, errs
+}
+
+// dropReplacedCompat removes our tracee.helpers when a user file brings its
+// own, as old Tracee rule directories did.
+func dropReplacedCompat(builtin, user []*module) []*module {
+	for _, m := range user {
+		if m.parsed.Package.Path.String() == compatHelpersPackage {
+			kept := builtin[:0:0]
+			for _, b := range builtin {
+				if b.parsed.Package.Path.String() != compatHelpersPackage {
+					kept = append(kept, b)
+				}
+			}
+			return kept
+		}
+	}
+	return builtin
+}
+
+// compile compiles mods with the rule capabilities.
+func compile(mods []*module, caps *ast.Capabilities) (*ast.Compiler, ast.Errors) {
+	byName := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		byName[m.file] = m.parsed
+	}
+	c := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithEnablePrintStatements(false).
+		SetErrorLimit(0)
+	c.Compile(byName)
+	if c.Failed() {
+		return nil, c.Errors
+	}
+	return c, nil
+}
+
+// compileUser compiles the built-in modules with the user modules, leaving
+// out each user file the compiler blames until the rest compiles. When the
+// compiler blames no user file (a user module broke a built-in one), user
+// files are added one at a time instead.
+func compileUser(builtin, user []*module, caps *ast.Capabilities) (*ast.Compiler, []*module, []*LoadError) {
+	var errs []*LoadError
+	for {
+		all := append(append([]*module(nil), builtin...), user...)
+		c, cerrs := compile(all, caps)
+		if cerrs == nil {
+			return c, all, errs
+		}
+		blamed := blame(cerrs, user)
+		if len(blamed) == 0 {
+			c, kept, more := compileOneByOne(builtin, user, caps)
+			return c, kept, append(errs, more...)
+		}
+		for _, e := range cerrs {
+			if e.Location != nil && blamed[e.Location.File] {
+				errs = append(errs, compileLoadError(e))
+			}
+		}
+		user = without(user, blamed)
+	}
+}
+
+// compileOneByOne adds user modules to the built-in ones one at a time,
+// keeping those that still compile.
+func compileOneByOne(builtin, user []*module, caps *ast.Capabilities) (*ast.Compiler, []*module, []*LoadError) {
+	kept := append([]*module(nil), builtin...)
+	var errs []*LoadError
+	for _, m := range user {
+		if _, cerrs := compile(append(kept, m), caps); cerrs != nil {
+			errs = append(errs, &LoadError{
+				File: m.file, Line: m.parsed.Package.Location.Row,
+				Err: fmt.Errorf("%w: conflicts with the built-in rules: %v", ErrCompile, cerrs),
+			})
+			continue
+		}
+		kept = append(kept, m)
+	}
+	c, _ := compile(kept, caps)
+	return c, kept, errs
+}
+
+// blame returns the user files named by compile errors.
+func blame(errs ast.Errors, user []*module) map[string]bool {
+	files := make(map[string]bool, len(user))
+	for _, m := range user {
+		files[m.file] = false
+	}
+	blamed := make(map[string]bool)
+	for _, e := range errs {
+		if e.Location == nil {
+			continue
+		}
+		if _, ok := files[e.Location.File]; ok {
+			blamed[e.Location.File] = true
+		}
+	}
+	return blamed
+}
+
+func without(mods []*module, drop map[string]bool) []*module {
+	kept := mods[:0:0]
+	for _, m := range mods {
+		if !drop[m.file] {
+			kept = append(kept, m)
+		}
+	}
+	return kept
+}
+
+// compileLoadError turns one compiler error into a LoadError, naming a
+// withheld builtin as such.
+func compileLoadError(e *ast.Error) *LoadError {
+	le := &LoadError{File: e.Location.File, Line: e.Location.Row}
+	if name, ok := deniedCall(e); ok {
+		le.Err = fmt.Errorf("%w: %s (rules may not reach the network, read the clock or a random source, or inspect the OPA runtime)", ErrBuiltinDenied, name)
+		return le
+	}
+	le.Err = fmt.Errorf("%w: %s: %s", ErrCompile, e.Code, e.Message)
+	return le
+}
+
+// astLoadErrors splits a parser error into one LoadError per position.
+func astLoadErrors(file string, err error, kind error) []*LoadError {
+	var aerrs ast.Errors
+	if !errors.As(err, &aerrs) || len(aerrs) == 0 {
+		return []*LoadError{{File: file, Err: fmt.Errorf("%w: %v", kind, err)}}
+	}
+	out := make([]*LoadError, 0, len(aerrs))
+	for _, e := range aerrs {
+		le := &LoadError{File: file, Err: fmt.Errorf("%w: %s", kind, e.Message)}
+		if e.Location != nil {
+			le.Line = e.Location.Row
+		}
+		out = append(out, le)
+	}
+	return out
+}

@@ -1,0 +1,267 @@
+package rego
+
+import (
+	"fmt"
+	"maps"
+	"math/bits"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aquasecurity/tracee/types/detect"
+	"github.com/aquasecurity/tracee/types/protocol"
+	"github.com/aquasecurity/tracee/types/trace"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/pidfdsig/pidfdsig/events"
+)
+
+// Signature is one Rego rule behind Tracee's detect.Signature interface.
+// OnEvent filters events by the rule's tracee_selected_events in Go, so an
+// event the rule did not ask for costs no evaluation. Safe for concurrent
+// use: OnEvent calls are serialized, and Close may come from any goroutine.
+type Signature struct {
+	rt   *Runtime
+	rule *rule
+
+	mu       sync.Mutex
+	running  bool
+	cb       detect.SignatureHandler
+	logger   detect.Logger
+	deadline *deadline
+	probes   *probeWindows // the PFD-4 style aggregation, when the rule asks for it
+	ev       trace.Event   // scratch copy of a by-value payload
+
+	stats ruleCounters
+}
+
+// Stats counts what a Signature did; see Signature.Stats.
+type Stats struct {
+	Events        uint64 // events handed to OnEvent while running
+	WrongPayloads uint64 // events whose payload was not a trace.Event
+	Evaluations   uint64 // events the rule was evaluated on
+	Findings      uint64 // findings reported
+	Errors        uint64 // evaluations that failed (timeouts included)
+	Timeouts      uint64 // evaluations cut short by the evaluation timeout
+}
+
+type ruleCounters struct {
+	events, wrongPayloads, evaluations, findings, errors, timeouts atomic.Uint64
+}
+
+// Stats returns the signature's counters.
+func (s *Signature) Stats() Stats {
+	return Stats{
+		Events:        s.stats.events.Load(),
+		WrongPayloads: s.stats.wrongPayloads.Load(),
+		Evaluations:   s.stats.evaluations.Load(),
+		Findings:      s.stats.findings.Load(),
+		Errors:        s.stats.errors.Load(),
+		Timeouts:      s.stats.timeouts.Load(),
+	}
+}
+
+// File returns the file the rule was loaded from.
+func (s *Signature) File() string { return s.rule.file }
+
+// Package returns the rule's Rego package, e.g. "tracee.PFD_1".
+func (s *Signature) Package() string { return s.rule.pkg }
+
+// GetMetadata returns the rule's __rego_metadoc__.
+func (s *Signature) GetMetadata() (detect.SignatureMetadata, error) {
+	return cloneMetadata(&s.rule.meta), nil
+}
+
+// GetSelectedEvents returns the rule's tracee_selected_events and, so that
+// Tracee delivers them, the events the Resolver learns from. Only the
+// rule's own selection is evaluated.
+func (s *Signature) GetSelectedEvents() ([]detect.SignatureEventSelector, error) {
+	out := slices.Clone(s.rule.selected)
+	sel, ok := s.rt.resolver.(interface{ SelectedEvents() []string })
+	if !ok {
+		return out, nil
+	}
+	for _, name := range sel.SelectedEvents() {
+		if !slices.ContainsFunc(out, func(x detect.SignatureEventSelector) bool { return x.Name == name }) {
+			out = append(out, detect.SignatureEventSelector{Source: trace.EventSource, Name: name, Origin: anyOrigin})
+		}
+	}
+	return out, nil
+}
+
+// Init starts the signature: findings go to ctx.Callback, evaluation
+// problems to ctx.Logger (else the runtime's logger). Init after Close
+// starts again with empty state.
+func (s *Signature) Init(ctx detect.SignatureContext) error {
+	if ctx.Callback == nil {
+		return fmt.Errorf("rego: %s: Init: nil callback", s.rule.meta.ID)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cb = ctx.Callback
+	s.logger = ctx.Logger
+	if s.logger == nil {
+		s.logger = s.rt.logger
+	}
+	if s.deadline == nil {
+		s.deadline = newDeadline(s.rt.timeout)
+	}
+	if s.rule.hasProbe {
+		s.probes = newProbeWindows(&s.rt.probeConfig)
+	}
+	s.running = true
+	return nil
+}
+
+// Close stops the signature; OnEvent calls that start after it are no-ops.
+// The shared Resolver is not closed: its owner closes it.
+func (s *Signature) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.running = false
+	s.probes = nil
+	s.ev = trace.Event{}
+}
+
+// OnSignal accepts Tracee's lifecycle signals; none needs work.
+func (s *Signature) OnSignal(detect.Signal) error { return nil }
+
+// OnEvent evaluates the rule on one event. It never returns an error: a
+// payload that is not a trace.Event, and an evaluation that fails or runs
+// out of time, are counted (Stats) and logged with a back-off, and only this
+// rule skips the event. The callback runs after the signature's lock is
+// released.
+func (s *Signature) OnEvent(event protocol.Event) error {
+	if f, cb := s.handle(&event); f != nil {
+		cb(f)
+	}
+	return nil
+}
+
+func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.SignatureHandler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.running {
+		return nil, nil
+	}
+	s.stats.events.Add(1)
+	ev := s.payload(event.Payload)
+	if ev == nil {
+		n := s.stats.wrongPayloads.Add(1)
+		s.warn(n, "unexpected event payload", "type", fmt.Sprintf("%T", event.Payload))
+		return nil, nil
+	}
+	s.rt.resolver.Observe(ev)
+	if !s.rule.selects(eventSource(event), ev.EventName, string(ev.Origin())) {
+		return nil, nil
+	}
+	v, ok := s.evaluate(ev, s.rt.input(event.Payload, ev))
+	if !ok || !v.fired {
+		return nil, nil
+	}
+	if s.probes != nil && !s.probes.complete(&v, int64(ev.Timestamp)) {
+		return nil, nil
+	}
+	s.stats.findings.Add(1)
+	return s.finding(*event, &v), s.cb
+}
+
+// evaluate runs the rule on the input of ev.
+func (s *Signature) evaluate(ev *trace.Event, input ast.Value) (verdict, bool) {
+	s.stats.evaluations.Add(1)
+	s.deadline.arm()
+	v, err := s.rule.eval(input, s.deadline)
+	timedOut := s.deadline.disarm()
+	if err == nil {
+		return v, true
+	}
+	n := s.stats.errors.Add(1)
+	if timedOut || topdown.IsCancel(err) {
+		s.stats.timeouts.Add(1)
+		err = fmt.Errorf("evaluation exceeded %s: %w", s.rt.timeout, err)
+	}
+	s.warn(n, "rego rule evaluation failed", "error", (&EvalError{ID: s.rule.meta.ID, Event: ev.EventName, Err: err}).Error())
+	return verdict{}, false
+}
+
+// payload returns the trace.Event an event carries, by value (Tracee) or
+// by pointer, or nil.
+func (s *Signature) payload(p any) *trace.Event {
+	switch ev := p.(type) {
+	case trace.Event:
+		s.ev = ev
+		return &s.ev
+	case *trace.Event:
+		return ev
+	default:
+		return nil
+	}
+}
+
+// eventSource is the event's source header, "tracee" when unset.
+func eventSource(event *protocol.Event) string {
+	if src := event.Headers.Selector.Source; src != "" {
+		return src
+	}
+	return trace.EventSource
+}
+
+// finding builds the finding of a fired verdict.
+func (s *Signature) finding(event protocol.Event, v *verdict) *detect.Finding {
+	meta := cloneMetadata(&s.rule.meta)
+	if v.props != nil {
+		meta.Properties = v.props
+	}
+	return &detect.Finding{Data: v.data, Event: event, SigMetadata: meta}
+}
+
+// warn logs the n-th problem, backing off to powers of two so that a stream
+// of bad events does not flood the log.
+func (s *Signature) warn(n uint64, msg string, kv ...any) {
+	if s.logger == nil || bits.OnesCount64(n) != 1 {
+		return
+	}
+	kv = append([]any{"signature", s.rule.meta.ID, "count", n}, kv...)
+	s.logger.Warnw("pidfdsig: "+msg, kv...)
+}
+
+// input returns the rule input for ev, carried by payload: the cached one
+// when another rule already built it for the same Tracee event.
+func (rt *Runtime) input(payload any, ev *trace.Event) ast.Value {
+	_, byValue := payload.(trace.Event)
+	if byValue {
+		if in := rt.cache.get(payload); in != nil {
+			return in
+		}
+	}
+	in := inputValue(ev, rt.enrich(ev))
+	if byValue {
+		rt.cache.put(payload, in)
+	}
+	return in
+}
+
+// enrich decodes a pidfd_send_signal event and resolves its target: the
+// input.pidfdsig the rules see. Other events get none.
+func (rt *Runtime) enrich(ev *trace.Event) *enrichment {
+	if ev.EventName != events.EventPidfdSendSignal {
+		return nil
+	}
+	call, err := events.ParseSendSignal(ev)
+	if err != nil {
+		return &enrichment{parseErr: err}
+	}
+	t := rt.resolver.Resolve(ev, &call)
+	return &enrichment{call: &call, target: &t}
+}
+
+// cloneMetadata returns a copy of m sharing nothing mutable with it.
+func cloneMetadata(m *detect.SignatureMetadata) detect.SignatureMetadata {
+	c := *m
+	c.Tags = slices.Clone(m.Tags)
+	c.Properties = maps.Clone(m.Properties)
+	return c
+}
+
+var _ detect.Signature = (*Signature)(nil)
