@@ -12,7 +12,7 @@ FUZZTIME  ?= 20s
 BENCHTIME ?= 1s
 REGO_DIRS := $(wildcard rego/rules rego/lib)
 
-.PHONY: all build sample test test-go test-rego lint fmt-check vet bench bench-scan fuzz opa clean
+.PHONY: all build sample test test-go test-rego lint fmt-check vet bench bench-scan fuzz opa plugin clean
 
 all: build test
 
@@ -26,7 +26,7 @@ sample:
 test: lint test-go test-rego
 
 test-go:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 lint: fmt-check vet
 
@@ -52,6 +52,11 @@ test-rego: $(OPA)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
+
+# The Tracee plugin, built to match the tracee binary named by TRACEE_BIN
+# (and, when tracee was built from source, TRACEE_SRC).
+plugin:
+	$(GO) run ./cmd/pidfdsig plugin build -tracee "$(TRACEE_BIN)" $(if $(TRACEE_SRC),-tracee-src "$(TRACEE_SRC)") -o $(BIN)/pidfdsig.so
 
 bench-scan:
 	$(GO) test -run='^$$' -bench=BenchmarkScan -benchtime=1x ./cmd/pidfdsig/

@@ -3,6 +3,7 @@
 //
 //	pidfdsig scan  [-o table|json] [FILE...]   run every signature, print findings
 //	pidfdsig parse [-o table|json] [FILE...]   decode each pidfd_send_signal call
+//	pidfdsig plugin build -tracee BIN          build a Tracee plugin that loads into BIN
 //
 // With no FILE, or with "-", it reads standard input.
 package main
@@ -14,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/pidfdsig/pidfdsig/pluginbuild"
 )
 
 // Exit statuses shared by the subcommands.
@@ -47,6 +50,12 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return runParse(args[1:], stdin, stdout, stderr)
 	case "scan":
 		return runScan(ctx, args[1:], stdin, stdout, stderr)
+	case "plugin":
+		if len(args) < 2 || args[1] != "build" {
+			fmt.Fprintln(stderr, "usage: pidfdsig plugin build [-tracee BIN] [-tracee-src DIR] [-o OUT.so] [-go-only] [-dry-run]")
+			return exitError
+		}
+		return pluginbuild.Main(args[2:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -64,6 +73,9 @@ commands:
   scan    run target tracking and every signature over Tracee JSON captures;
           status 0 no findings, 1 findings, 2 errors (see scan -h)
   parse   decode every pidfd_send_signal event of Tracee JSON captures
+  plugin build
+          build the Tracee plugin (.so) to match a tracee binary's toolchain,
+          build settings and module versions (see docs/tracee-plugin.md)
   help    show this text
 
 Files are Tracee --output json captures (v0.24.1 or main-branch format, mixed

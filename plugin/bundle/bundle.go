@@ -1,0 +1,186 @@
+// Package bundle assembles what the pidfdsig Tracee plugin exports: the
+// built-in PFD signatures, the user's Rego rules, and the pidfd_target data
+// source, all sharing one target.Tracker so that the event stream is
+// followed once. The plugin's main package only hands a bundle to Tracee;
+// tests build the same bundle in-process and compare.
+//
+// The built-in signatures exist twice, as Go code (package signatures) and
+// as Rego rules (package rego), with the same IDs and event names. A bundle
+// carries one of the two (Options.Builtin, Go by default): Tracee would
+// otherwise define every PFD event twice and report every finding twice.
+// User rules come on top, except one whose ID is already taken.
+//
+// The main call, in the plugin:
+//
+//	b := bundle.FromEnv()
+//	for _, p := range b.Problems {
+//		log.Print(p)
+//	}
+//	ExportedSignatures, ExportedDataSources = b.Signatures, b.DataSources
+//
+// Built with the tag pidfdsig_noopa the bundle links no OPA: it carries the
+// Go signatures only and reports user rules as a Problem.
+package bundle
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aquasecurity/tracee/types/detect"
+
+	"github.com/pidfdsig/pidfdsig/signatures"
+	"github.com/pidfdsig/pidfdsig/target"
+)
+
+// Environment variables FromEnv reads.
+const (
+	// EnvConfig names a YAML or JSON signatures configuration file
+	// (signatures.LoadConfig).
+	EnvConfig = "PIDFDSIG_CONFIG"
+	// EnvRegoDir lists directories (colon-separated, like PATH) of user Rego
+	// rules. Package rego reads the same variable when used on its own.
+	EnvRegoDir = "PIDFDSIG_REGO_DIR"
+	// EnvBuiltin chooses the implementation of the built-in signatures:
+	// "go" (the default) or "rego".
+	EnvBuiltin = "PIDFDSIG_BUILTIN"
+	// EnvLive set to "0" keeps the target tracker offline: no reads of this
+	// host's /proc for pidfds the event stream does not explain.
+	EnvLive = "PIDFDSIG_LIVE"
+)
+
+// Builtin names an implementation of the built-in PFD signatures.
+type Builtin string
+
+// The implementations.
+const (
+	BuiltinGo   Builtin = "go"
+	BuiltinRego Builtin = "rego"
+)
+
+// Options say what a bundle carries.
+type Options struct {
+	// Config tunes the signatures and rules; signatures.DefaultConfig()
+	// when nil.
+	Config *signatures.Config
+	// RegoDirs are directories (or files) of user Rego rules.
+	RegoDirs []string
+	// Builtin chooses the built-in signatures' implementation; BuiltinGo
+	// when empty.
+	Builtin Builtin
+	// Live lets the tracker read this host for pidfds the event stream
+	// does not explain; nil keeps it offline, as replaying a capture needs.
+	Live target.LiveResolver
+}
+
+// Bundle is what the plugin exports.
+type Bundle struct {
+	// Signatures are the built-in signatures, then the user rules.
+	Signatures []detect.Signature
+	// DataSources holds the pidfd_target data source of the shared tracker.
+	DataSources []detect.DataSource
+	// Problems are what was left out, and why: user rule files that do not
+	// load, a rule whose ID is taken, Rego asked of the Go-only variant.
+	Problems []error
+}
+
+// New builds a bundle. It fails only for an invalid configuration or
+// Builtin; anything else that goes wrong leaves a part out and is listed in
+// Problems.
+func New(o Options) (Bundle, error) {
+	cfg := signatures.DefaultConfig()
+	if o.Config != nil {
+		cfg = *o.Config
+	}
+	if err := cfg.Validate(); err != nil {
+		return Bundle{}, err
+	}
+	builtin, err := o.builtin()
+	if err != nil {
+		return Bundle{}, err
+	}
+	var topts []target.Option
+	if o.Live != nil {
+		topts = append(topts, target.WithLive(o.Live))
+	}
+	tracker := target.NewTracker(topts...)
+	b := Bundle{DataSources: []detect.DataSource{target.NewDataSource(tracker)}}
+	if builtin == BuiltinRego && !withOPA {
+		b.Problems = append(b.Problems, fmt.Errorf("%s=rego: this plugin was built without OPA (go-only variant): using the Go signatures", EnvBuiltin))
+		builtin = BuiltinGo
+	}
+	if builtin == BuiltinGo {
+		if b.Signatures, err = signatures.New(cfg, signatures.WithResolver(tracker)); err != nil {
+			return Bundle{}, err
+		}
+	}
+	rules, problems := regoSignatures(cfg, tracker, builtin == BuiltinRego, o.RegoDirs)
+	b.Problems = append(b.Problems, problems...)
+	b.add(rules)
+	return b, nil
+}
+
+func (o Options) builtin() (Builtin, error) {
+	switch o.Builtin {
+	case "", BuiltinGo:
+		return BuiltinGo, nil
+	case BuiltinRego:
+		return BuiltinRego, nil
+	}
+	return "", fmt.Errorf("unknown built-in implementation %q: want %q or %q", o.Builtin, BuiltinGo, BuiltinRego)
+}
+
+// add appends rules whose IDs are free; the others become Problems.
+func (b *Bundle) add(rules []detect.Signature) {
+	taken := make(map[string]bool)
+	for _, s := range b.Signatures {
+		if m, err := s.GetMetadata(); err == nil {
+			taken[m.ID] = true
+		}
+	}
+	for _, s := range rules {
+		m, err := s.GetMetadata()
+		if err != nil {
+			b.Problems = append(b.Problems, fmt.Errorf("a rule without metadata left out: %w", err))
+			continue
+		}
+		if taken[m.ID] {
+			b.Problems = append(b.Problems, fmt.Errorf("rule %s (%s) left out: the ID is taken", m.ID, m.EventName))
+			continue
+		}
+		taken[m.ID] = true
+		b.Signatures = append(b.Signatures, s)
+	}
+}
+
+// FromEnv builds the bundle the environment asks for (EnvConfig,
+// EnvRegoDir, EnvBuiltin, EnvLive: live resolution is on unless it is
+// "0"). A configuration or choice that is invalid is reported in Problems
+// and replaced by the default, so that a typo never switches detection
+// off.
+func FromEnv() Bundle {
+	var problems []error
+	o := Options{
+		RegoDirs: filepath.SplitList(os.Getenv(EnvRegoDir)),
+		Builtin:  Builtin(os.Getenv(EnvBuiltin)),
+	}
+	if name := os.Getenv(EnvConfig); name != "" {
+		cfg, err := signatures.LoadConfig(name)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s=%s: %w: using the default configuration", EnvConfig, name, err))
+		} else {
+			o.Config = &cfg
+		}
+	}
+	if os.Getenv(EnvLive) != "0" {
+		o.Live = target.NewProcfsResolver("")
+	}
+	b, err := New(o)
+	if err != nil {
+		problems = append(problems, fmt.Errorf("%w: using the defaults", err))
+		o.Config, o.Builtin = nil, ""
+		b, _ = New(o) // the defaults are valid
+	}
+	b.Problems = append(problems, b.Problems...)
+	return b
+}

@@ -1,0 +1,141 @@
+//go:build !pidfdsig_noopa
+
+package bundle_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aquasecurity/tracee/types/detect"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pidfdsig/pidfdsig/plugin/bundle"
+	"github.com/pidfdsig/pidfdsig/signatures"
+)
+
+var builtinIDs = []string{"PFD-1", "PFD-2", "PFD-3", "PFD-4", "PFD-5", "PFD-6"}
+
+// rule is a minimal user rule with the given ID.
+func rule(id string) string {
+	pkg := strings.ReplaceAll(id, "-", "_")
+	return `package tracee.` + pkg + `
+
+__rego_metadoc__ := {"id": "` + id + `", "version": "1", "name": "test", "eventName": "test_` + strings.ToLower(pkg) + `", "description": "", "tags": [], "properties": {}}
+
+tracee_selected_events contains {"source": "tracee", "name": "pidfd_send_signal", "origin": "*"}
+
+tracee_match if input.eventName == "pidfd_send_signal"
+`
+}
+
+func ruleDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	return dir
+}
+
+func ids(t *testing.T, sigs []detect.Signature) []string {
+	t.Helper()
+	var out []string
+	for _, s := range sigs {
+		m, err := s.GetMetadata()
+		require.NoError(t, err)
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+func TestNew(t *testing.T) {
+	disabled := signatures.DefaultConfig()
+	disabled.Disabled = []string{"PFD-4"}
+	tests := []struct {
+		name         string
+		opts         bundle.Options
+		wantIDs      []string
+		wantProblems []string
+		wantErr      bool
+	}{
+		{name: "the defaults carry the Go signatures", wantIDs: builtinIDs},
+		{name: "the Rego implementation replaces the Go one", opts: bundle.Options{Builtin: bundle.BuiltinRego}, wantIDs: builtinIDs},
+		{name: "a disabled signature is left out", opts: bundle.Options{Config: &disabled},
+			wantIDs: []string{"PFD-1", "PFD-2", "PFD-3", "PFD-5", "PFD-6"}},
+		{name: "user rules come after the built-in signatures",
+			opts:    bundle.Options{RegoDirs: []string{ruleDir(t, map[string]string{"a.rego": rule("USER-1")})}},
+			wantIDs: append(append([]string(nil), builtinIDs...), "USER-1")},
+		{name: "a user rule with a taken ID is left out",
+			opts:         bundle.Options{RegoDirs: []string{ruleDir(t, map[string]string{"a.rego": rule("PFD-1")})}},
+			wantIDs:      builtinIDs,
+			wantProblems: []string{"rule PFD-1 (test_pfd_1) left out: the ID is taken"}},
+		{name: "a user rule that does not compile is left out",
+			opts:         bundle.Options{RegoDirs: []string{ruleDir(t, map[string]string{"bad.rego": "package tracee.BAD\n\ntracee_match if {\n"})}},
+			wantIDs:      builtinIDs,
+			wantProblems: []string{"bad.rego"}},
+		{name: "an unknown implementation is an error", opts: bundle.Options{Builtin: "lua"}, wantErr: true},
+		{name: "an invalid configuration is an error",
+			opts: bundle.Options{Config: &signatures.Config{Disabled: []string{"PFD-99"}}}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := bundle.New(tt.opts)
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantIDs, ids(t, b.Signatures))
+			require.Len(t, b.DataSources, 1)
+			assert.Equal(t, "pidfdsig", b.DataSources[0].Namespace())
+			assert.Equal(t, "pidfd_target", b.DataSources[0].ID())
+			require.Len(t, b.Problems, len(tt.wantProblems))
+			for i, want := range tt.wantProblems {
+				assert.Contains(t, b.Problems[i].Error(), want)
+			}
+		})
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	badConfig := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(badConfig, []byte("disabled: [PFD-99]\n"), 0o644))
+	goodConfig := filepath.Join(t.TempDir(), "good.yaml")
+	require.NoError(t, os.WriteFile(goodConfig, []byte("disabled: [PFD-4]\n"), 0o644))
+	users := ruleDir(t, map[string]string{"a.rego": rule("USER-1")})
+	tests := []struct {
+		name         string
+		env          map[string]string
+		wantIDs      []string
+		wantProblems []string
+	}{
+		{name: "an empty environment gives the defaults", wantIDs: builtinIDs},
+		{name: "a configuration file is read", env: map[string]string{bundle.EnvConfig: goodConfig},
+			wantIDs: []string{"PFD-1", "PFD-2", "PFD-3", "PFD-5", "PFD-6"}},
+		{name: "an invalid configuration falls back to the defaults", env: map[string]string{bundle.EnvConfig: badConfig},
+			wantIDs: builtinIDs, wantProblems: []string{bundle.EnvConfig + "=" + badConfig}},
+		{name: "a missing configuration file falls back to the defaults", env: map[string]string{bundle.EnvConfig: badConfig + ".missing"},
+			wantIDs: builtinIDs, wantProblems: []string{"using the default configuration"}},
+		{name: "an unknown implementation falls back to Go", env: map[string]string{bundle.EnvBuiltin: "lua"},
+			wantIDs: builtinIDs, wantProblems: []string{`unknown built-in implementation "lua"`}},
+		{name: "rule directories are read", env: map[string]string{bundle.EnvRegoDir: users + string(os.PathListSeparator) + t.TempDir()},
+			wantIDs: append(append([]string(nil), builtinIDs...), "USER-1")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, k := range []string{bundle.EnvConfig, bundle.EnvRegoDir, bundle.EnvBuiltin} {
+				t.Setenv(k, tt.env[k])
+			}
+			t.Setenv(bundle.EnvLive, "0")
+			b := bundle.FromEnv()
+			assert.Equal(t, tt.wantIDs, ids(t, b.Signatures))
+			require.Len(t, b.Problems, len(tt.wantProblems), "%v", b.Problems)
+			for i, want := range tt.wantProblems {
+				assert.Contains(t, b.Problems[i].Error(), want)
+			}
+		})
+	}
+}

@@ -1,0 +1,41 @@
+//go:build !pidfdsig_noopa
+
+package bundle
+
+import (
+	"github.com/aquasecurity/tracee/types/detect"
+
+	"github.com/pidfdsig/pidfdsig/rego"
+	"github.com/pidfdsig/pidfdsig/signatures"
+	"github.com/pidfdsig/pidfdsig/target"
+)
+
+// withOPA reports that this build carries the Rego runtime.
+const withOPA = true
+
+// regoSignatures returns the Rego rules: the built-in ones when builtin is
+// set, and the user's from dirs. A rule file that does not load is a
+// problem, not a failure.
+func regoSignatures(cfg signatures.Config, tracker *target.Tracker, builtin bool, dirs []string) ([]detect.Signature, []error) {
+	opts := []rego.Option{
+		rego.WithConfig(cfg),
+		rego.WithResolver(tracker),
+		rego.WithRuleDirs(dirs...),
+		rego.WithoutEnvironment(), // FromEnv has read it
+	}
+	if !builtin {
+		if len(dirs) == 0 {
+			return nil, nil
+		}
+		opts = append(opts, rego.WithoutBuiltinRules())
+	}
+	rt, err := rego.New(opts...)
+	if err != nil {
+		return nil, []error{err}
+	}
+	var problems []error
+	for _, e := range rt.LoadErrors() {
+		problems = append(problems, e)
+	}
+	return rt.Signatures(), problems
+}
