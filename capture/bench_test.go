@@ -8,10 +8,10 @@ import (
 
 // benchmarkRead reads events from a stream repeating a sample capture
 // forever, one event per iteration.
-func benchmarkRead(b *testing.B, capture string) {
+func benchmarkRead(b *testing.B, capture string, opts ...Option) {
 	data := joinLines(sampleLines(b, capture)...)
 	lines := len(sampleLines(b, capture))
-	r := NewReader(&repeatReader{data: data, limit: -1})
+	r := NewReader(&repeatReader{data: data, limit: -1}, opts...)
 	var ev trace.Event
 	b.SetBytes(int64(len(data) / lines))
 	b.ReportAllocs()
@@ -27,6 +27,17 @@ func benchmarkRead(b *testing.B, capture string) {
 func BenchmarkReadLegacy(b *testing.B) { benchmarkRead(b, legacySample) }
 
 func BenchmarkReadProto(b *testing.B) { benchmarkRead(b, protoSample) }
+
+// The Stdlib benchmarks read through the encoding/json decoders alone, which
+// the fast decoders fall back to for the lines they do not take.
+
+func BenchmarkReadLegacyStdlib(b *testing.B) {
+	benchmarkRead(b, legacySample, withStdDecoders())
+}
+
+func BenchmarkReadProtoStdlib(b *testing.B) {
+	benchmarkRead(b, protoSample, withStdDecoders())
+}
 
 func BenchmarkEncodeProto(b *testing.B) {
 	var ev trace.Event

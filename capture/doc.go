@@ -39,4 +39,22 @@
 // Decode, DecodeLegacy and DecodeProto decode a single line; EncodeLegacy
 // and EncodeProto write an event in either format, for tests that record
 // captures of their own.
+//
+// # Speed
+//
+// Lines are parsed with github.com/valyala/fastjson, a well-kept JSON parser
+// without dependencies whose Parser is reused from line to line (one per
+// Reader), and trace.Event is filled straight from the parsed values, with
+// the argument values converted by their declared type (legacy) or data kind
+// (proto) with strconv. That is several times faster than encoding/json,
+// with its reflection and the json.Decoder trace.Argument builds for every
+// argument, and allocates little beyond the event's own memory: event,
+// argument and type names and other strings that repeat from event to event
+// are interned. encoding/json remains the reference: the fastjson decoders
+// take only the lines on which they are sure to give the same event, and
+// leave the rest to it (bad lines, so that the errors are the same; rare
+// argument types such as sockaddr, credentials and network protocols;
+// escaped UTF-16 surrogates and invalid UTF-8; keys encoding/json would match
+// case-insensitively or that repeat). FuzzFastMatchesStd holds the two to
+// the same results.
 package capture

@@ -100,21 +100,20 @@ func formatOfMember(it *memberIter) Format {
 // Decode detects the format of one line and decodes it into ev, which it
 // resets first. Errors are *LineError values (with Line 0).
 func Decode(line []byte, ev *trace.Event) (Format, error) {
-	return decodeLine(line, ev, nil)
+	d := decoderPool.Get().(*lineDecoder)
+	defer decoderPool.Put(d)
+	return d.decodeLine(line, ev)
 }
 
-// decodeLine is Decode with an optional reusable proto scratch area.
-func decodeLine(line []byte, ev *trace.Event, scratch *protoEvent) (Format, error) {
+// decodeLine is Decode with the decoder's reusable buffers.
+func (d *lineDecoder) decodeLine(line []byte, ev *trace.Event) (Format, error) {
 	f, err := DetectFormat(line)
 	if err != nil {
 		*ev = trace.Event{}
 		return f, &LineError{Format: f, Err: err}
 	}
 	if f == FormatLegacy {
-		return f, DecodeLegacy(line, ev)
+		return f, d.decodeLegacy(line, ev)
 	}
-	if scratch == nil {
-		scratch = new(protoEvent)
-	}
-	return f, decodeProto(line, ev, scratch)
+	return f, d.decodeProto(line, ev)
 }

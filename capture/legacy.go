@@ -24,14 +24,38 @@ import (
 // "trace.SlimCred" or "slim_cred_t" structs), and sets ArgsNum to
 // len(Args). On error ev is left zeroed.
 func DecodeLegacy(line []byte, ev *trace.Event) error {
+	d := decoderPool.Get().(*lineDecoder)
+	defer decoderPool.Put(d)
+	return d.decodeLegacy(line, ev)
+}
+
+// decodeLegacy decodes with the fast decoder, falling back to
+// decodeLegacyStd for the lines it leaves to encoding/json.
+func (d *lineDecoder) decodeLegacy(line []byte, ev *trace.Event) error {
+	*ev = trace.Event{}
+	if err := requireObject(line); err != nil {
+		return &LineError{Format: FormatLegacy, Err: err}
+	}
+	if d.fastLegacy(line, ev) {
+		return nil
+	}
+	return decodeLegacyStd(line, ev)
+}
+
+// decodeLegacyStd is DecodeLegacy through encoding/json and
+// trace.Argument's own decoder: the reference behaviour, which the fast
+// decoder (fast_legacy.go) repeats for the lines it accepts.
+func decodeLegacyStd(line []byte, ev *trace.Event) error {
 	*ev = trace.Event{}
 	if err := requireObject(line); err != nil {
 		return &LineError{Format: FormatLegacy, Err: err}
 	}
 	if err := unmarshalGuarded(line, ev); err != nil {
-		lerr := legacyError(line, ev.EventName, err)
-		*ev = trace.Event{}
-		return lerr
+		if !isUnknownArgType(err) || decodeLegacyUnknownTypes(line, ev) != nil {
+			lerr := legacyError(line, ev.EventName, err)
+			*ev = trace.Event{}
+			return lerr
+		}
 	}
 	for i := range ev.Args {
 		if err := normalizeLegacyArg(&ev.Args[i]); err != nil {
@@ -124,6 +148,73 @@ func unmarshalGuarded(data []byte, v any) (err error) {
 		}
 	}()
 	return json.Unmarshal(data, v)
+}
+
+// isUnknownArgType reports whether trace.Argument's decoder refused a
+// numeric value only because it does not know the declared type name.
+func isUnknownArgType(err error) bool {
+	return strings.Contains(err.Error(), "unrecognized argument type")
+}
+
+// decodeLegacyUnknownTypes decodes a line whose arguments include numbers of
+// a type trace.Argument's decoder does not know, although Tracee writes them:
+// v0.24.1 declares sched_process_fork's start times "time.Time" and prints
+// them as nanosecond numbers. Such a number is kept by its sign and form, as
+// legacyUnknownNumber says; every other argument decodes as usual.
+func decodeLegacyUnknownTypes(line []byte, ev *trace.Event) error {
+	*ev = trace.Event{}
+	var shell struct {
+		*trace.Event
+		Args []json.RawMessage `json:"args"`
+	}
+	shell.Event = ev
+	if err := unmarshalGuarded(line, &shell); err != nil {
+		return err
+	}
+	ev.Args = make([]trace.Argument, 0, len(shell.Args))
+	for _, raw := range shell.Args {
+		var arg trace.Argument
+		if err := unmarshalGuarded(raw, &arg); err != nil {
+			if !isUnknownArgType(err) {
+				return err
+			}
+			var plain struct {
+				Name  string      `json:"name"`
+				Type  string      `json:"type"`
+				Value json.Number `json:"value"`
+			}
+			if err := json.Unmarshal(raw, &plain); err != nil {
+				return err
+			}
+			arg = trace.Argument{ArgMeta: trace.ArgMeta{Name: plain.Name, Type: plain.Type}}
+			if !legacyUnknownNumber(plain.Value.String(), &arg) {
+				return fmt.Errorf("%w: argument %q: %q is not a number", ErrBadField, plain.Name, plain.Value)
+			}
+		}
+		ev.Args = append(ev.Args, arg)
+	}
+	return nil
+}
+
+// legacyUnknownNumber converts a number declared with a type name Tracee's
+// decoder does not know: a non-negative integer becomes uint64 (so
+// "time.Time" nanoseconds keep their full range), a negative one int64, any
+// other number float64. It reports false for what is not a JSON number.
+func legacyUnknownNumber(num string, arg *trace.Argument) bool {
+	if u, err := strconv.ParseUint(num, 10, 64); err == nil {
+		arg.Value = u
+		return true
+	}
+	if i, err := strconv.ParseInt(num, 10, 64); err == nil {
+		arg.Value = i
+		return true
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return false
+	}
+	arg.Value = f
+	return true
 }
 
 func legacyArgPath(i int, name string) string {

@@ -62,7 +62,6 @@ func TestDecodeLegacyRejectsBadArguments(t *testing.T) {
 		{"an int32 out of range", legacyWithArg(`{"name":"pidfd","type":"int32","value":3000000000}`), ErrBadField, "args.pidfd.value"},
 		{"a negative uint32", legacyWithArg(`{"name":"flags","type":"uint32","value":-1}`), ErrBadField, "args.flags.value"},
 		{"a number where string is expected", legacyWithArg(`{"name":"path","type":"string","value":5}`), ErrBadField, "args.path.value"},
-		{"a type Tracee's decoder does not know", legacyWithArg(`{"name":"x","type":"int","value":5}`), ErrBadField, "args.x.value"},
 		{"bytes that are not base64", legacyWithArg(`{"name":"buf","type":"[]byte","value":"!!!"}`), ErrBadField, "args.buf.value"},
 		{"a [2]int32 of three", legacyWithArg(`{"name":"fds","type":"[2]int32","value":[1,2,3]}`), ErrBadField, "args.fds.value"},
 		{"a SockAddr with a number inside", legacyWithArg(`{"name":"addr","type":"SockAddr","value":{"sin_port":80}}`), ErrBadField, "args.addr.value"},
@@ -97,4 +96,28 @@ func TestDecodeLegacySetsArgsNumFromTheArguments(t *testing.T) {
 	var ev trace.Event
 	require.NoError(t, DecodeLegacy(line, &ev))
 	assert.Equal(t, 1, ev.ArgsNum)
+}
+
+func TestDecodeLegacyKeepsNumbersOfTypesTraceeCannotRead(t *testing.T) {
+	// Tracee v0.24.1 prints sched_process_fork's start times as numbers
+	// declared "time.Time", which its own decoder refuses.
+	tests := []struct {
+		name string
+		arg  string
+		want any
+	}{
+		{"nanoseconds declared time.Time stay a uint64", `{"name":"parent_start_time","type":"time.Time","value":1795741955060820351}`, uint64(1795741955060820351)},
+		{"a negative number of an unknown type becomes an int64", `{"name":"x","type":"int","value":-5}`, int64(-5)},
+		{"a fraction of an unknown type becomes a float64", `{"name":"x","type":"double","value":2.5}`, 2.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, decode := range []func([]byte, *trace.Event) error{DecodeLegacy, decodeLegacyStd} {
+				var ev trace.Event
+				require.NoError(t, decode(legacyWithArg(tt.arg), &ev))
+				require.Len(t, ev.Args, 1)
+				assert.Equal(t, tt.want, ev.Args[0].Value)
+			}
+		})
+	}
 }

@@ -157,12 +157,29 @@ func (id *protoEventID) UnmarshalJSON(b []byte) error {
 // cgroup or host name, so PIDNS, MountNS, ProcessorID, CgroupID and
 // HostName stay zero. On error ev is left zeroed.
 func DecodeProto(line []byte, ev *trace.Event) error {
-	return decodeProto(line, ev, new(protoEvent))
+	d := decoderPool.Get().(*lineDecoder)
+	defer decoderPool.Put(d)
+	return d.decodeProto(line, ev)
 }
 
-// decodeProto decodes through a caller-owned scratch protoEvent, so a Reader
-// reuses its data slice from line to line.
-func decodeProto(line []byte, ev *trace.Event, p *protoEvent) error {
+// decodeProto decodes with the fast decoder, falling back to decodeProtoStd
+// for the lines it leaves to encoding/json.
+func (d *lineDecoder) decodeProto(line []byte, ev *trace.Event) error {
+	*ev = trace.Event{}
+	if err := requireObject(line); err != nil {
+		return &LineError{Format: FormatProto, Err: err}
+	}
+	if d.fastProto(line, ev) {
+		return nil
+	}
+	return decodeProtoStd(line, ev, &d.proto)
+}
+
+// decodeProtoStd is DecodeProto through encoding/json: the reference
+// behaviour, which the fast decoder (fast_proto.go) repeats for the lines it
+// accepts. It decodes through a caller-owned scratch protoEvent, reusing its
+// data slice from line to line.
+func decodeProtoStd(line []byte, ev *trace.Event, p *protoEvent) error {
 	*ev = trace.Event{}
 	if err := requireObject(line); err != nil {
 		return &LineError{Format: FormatProto, Err: err}

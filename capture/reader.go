@@ -43,6 +43,12 @@ func withBufferSize(n int) Option {
 	return func(r *Reader) { r.bufSize = n }
 }
 
+// withStdDecoders makes the Reader decode every line with the encoding/json
+// decoders, which the fast ones fall back to; benchmarks compare the two.
+func withStdDecoders() Option {
+	return func(r *Reader) { r.dec.stdOnly = true }
+}
+
 // Stats counts what a Reader has seen so far.
 type Stats struct {
 	// Lines is the number of lines read, blank ones included.
@@ -67,7 +73,7 @@ type Reader struct {
 	line    int
 	long    []byte // assembles lines longer than the bufio buffer
 	stats   Stats
-	scratch protoEvent
+	dec     lineDecoder
 }
 
 // NewReader returns a Reader of the JSON lines in r.
@@ -84,8 +90,14 @@ func NewReader(r io.Reader, opts ...Option) *Reader {
 // blank lines. It returns io.EOF at the end of the stream, a *LineError for
 // a line that cannot be decoded (the next call carries on with the following
 // line), and other errors for failures of the underlying reader. ev is
-// zeroed whenever an error is returned. Next never keeps references into ev:
-// each event gets freshly allocated arguments.
+// zeroed whenever an error is returned.
+//
+// Next never keeps references into ev, and never reuses the memory of the
+// event it overwrites: each event gets a freshly allocated Args slice (and
+// MatchedPolicies, StackAddresses and argument values), so an event kept by
+// value, or its Args, survives later calls. Strings may be shared between
+// events (the Reader interns event, argument and type names and other
+// strings that repeat), which is safe as strings are immutable.
 func (r *Reader) Next(ev *trace.Event) error {
 	for {
 		line, err := r.readLine()
@@ -101,7 +113,7 @@ func (r *Reader) Next(ev *trace.Event) error {
 			r.stats.Blank++
 			continue
 		}
-		f, err := decodeLine(line, ev, &r.scratch)
+		f, err := r.dec.decodeLine(line, ev)
 		if err != nil {
 			r.stats.BadLines++
 			var lerr *LineError
