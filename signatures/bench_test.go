@@ -154,3 +154,62 @@ func BenchmarkBenignWithTracker(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkAllSignaturesBenign measures one benign event handed, as Tracee
+// does, to all six signatures built by New around a real target.Tracker:
+// os/exec killing the child it started, through a pidfd the tracker saw
+// opened. Every signature parses the call, and those whose rule may apply
+// resolve it (PFD-5 looks the known child up in its list of agents). ns/op
+// is per event, all six signatures included.
+func BenchmarkAllSignaturesBenign(b *testing.B) {
+	tr := target.NewTracker()
+	sigs, err := signatures.New(signatures.DefaultConfig(), signatures.WithResolver(tr))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range sigs {
+		if err := s.Init(detect.SignatureContext{Callback: func(f *detect.Finding) { b.Fatalf("finding %v", f.Data) }}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st := newStory("bench_all_benign", true)
+	st.exec(aliceGo)
+	child := aliceChild
+	child.comm, child.exe = aliceGo.comm, aliceGo.exe
+	st.fork(aliceGo, child)
+	st.exec(aliceChild)
+	st.open(aliceGo, aliceChild.hostPID, 4)
+	for _, ev := range st.events {
+		for _, s := range sigs {
+			_ = s.OnEvent(ev.ToProtocol())
+		}
+	}
+	st.events = st.events[:0]
+	for range 1024 {
+		st.send(aliceGo, call{pidfd: 4, sig: events.SIGKILL})
+	}
+	kills := make([]protocol.Event, len(st.events))
+	for i := range st.events {
+		kills[i] = st.events[i].ToProtocol()
+	}
+	// The tracker must name the child, or PFD-5 would not look it up.
+	for _, s := range sigs {
+		_ = s.OnEvent(kills[0])
+	}
+	call, err := events.ParseSendSignal(&st.events[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	if tg := tr.Resolve(&st.events[0], &call); !tg.Known() || tg.Comm != aliceChild.comm {
+		b.Fatalf("target %+v, want %s", tg, aliceChild.comm)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ev := kills[i%len(kills)]
+		for _, s := range sigs {
+			_ = s.OnEvent(ev)
+		}
+		i++
+	}
+}

@@ -65,6 +65,7 @@ type core struct {
 	meta     detect.SignatureMetadata
 	rule     rule
 	resolver Resolver
+	shared   *observeOnce // the resolver, when the signature was built by New
 	allow    allowlist
 	selected []detect.SignatureEventSelector
 
@@ -90,6 +91,7 @@ func (c *core) setup(meta detect.SignatureMetadata, r rule, cfg *Config, opts []
 	c.meta = meta
 	c.rule = r
 	c.resolver = o.resolver
+	c.shared, _ = o.resolver.(*observeOnce)
 	c.allow = newAllowlist(cfg.Allow, meta.ID)
 	c.selected = selectedEvents(o.resolver)
 	return nil
@@ -182,17 +184,15 @@ func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureH
 		c.warn(c.stats.WrongPayloads, "unexpected event payload", "type", fmt.Sprintf("%T", event.Payload))
 		return nil, nil
 	}
-	c.resolver.Observe(ev)
-	if ev.EventName != events.EventPidfdSendSignal {
+	isCall, err := c.observeParse(ev)
+	if !isCall {
 		return nil, nil
 	}
-	call, err := events.ParseSendSignal(ev)
 	if err != nil {
 		c.stats.ParseErrors++
 		c.warn(c.stats.ParseErrors, "cannot parse event", "error", err.Error())
 		return nil, nil
 	}
-	c.call = call
 	c.stats.Calls++
 	if !c.rule.candidate(&c.call) {
 		return nil, nil
@@ -211,6 +211,22 @@ func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureH
 	}
 	c.stats.Findings++
 	return c.finding(*event, v), c.cb
+}
+
+// observeParse passes ev to the Resolver's Observe and, for a
+// pidfd_send_signal event, parses it into c.call. isCall reports whether ev
+// is a pidfd_send_signal event, err why it could not be parsed. Signatures
+// built by New share the parse of an event through their resolver.
+func (c *core) observeParse(ev *trace.Event) (isCall bool, err error) {
+	if c.shared != nil {
+		return c.shared.observeParse(ev, &c.call)
+	}
+	c.resolver.Observe(ev)
+	if ev.EventName != events.EventPidfdSendSignal {
+		return false, nil
+	}
+	c.call, err = events.ParseSendSignal(ev)
+	return true, err
 }
 
 // payload returns the trace.Event an event carries (by value, as Tracee

@@ -330,3 +330,70 @@ func TestConcurrentOnEventAndClose(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// TestSignaturesOfNewReportAsBuiltAlone hands the same events to signatures
+// built alone, one after the other, and to signatures built by New, each
+// from its own goroutine as a Tracee engine running signatures in parallel
+// would: the findings must be the same although the latter share the
+// parse of each call. Pairs of events differ only by their arguments (same
+// time, thread and name), which the shared parse must tell apart.
+func TestSignaturesOfNewReportAsBuiltAlone(t *testing.T) {
+	r := resolverFor(map[int32]target.Target{
+		3: targetOf(falco), 4: targetOf(aliceChild), 5: targetOf(rootDaemon), 6: targetOf(nginx),
+	})
+	senders := []proc{mallory, alice, rootShell, inHostPIDCt, aliceGo}
+	calls := []call{
+		{pidfd: 3, sig: events.SIGKILL},
+		{pidfd: 4, sig: 0, result: -1},
+		{pidfd: 5, sig: events.SIGTERM, result: -1},
+		{pidfd: 6, sig: events.SIGUSR1, flags: 8, result: -22},
+		{pidfd: 3, sig: events.SIGUSR1, info: 0x7ffd0000, result: -1},
+		{pidfd: 4, sig: events.SIGSTOP, flags: events.PIDFD_SIGNAL_PROCESS_GROUP},
+		{pidfd: 6, sig: 0, result: -1},
+	}
+	var evs []protocol.Event
+	for i := 0; i < 400; i++ {
+		ev := sendEvent(senders[(i/2)%len(senders)], calls[i%len(calls)], 1000+i/2)
+		evs = append(evs, ev.ToProtocol())
+		if i%5 == 0 {
+			evs = append(evs, contextEvent(alice, events.EventClose, 1000+i/2).ToProtocol())
+		}
+	}
+
+	want := map[string][]*detect.Finding{}
+	total := 0
+	for id, c := range constructors {
+		s, err := c(signatures.DefaultConfig(), signatures.WithResolver(r))
+		require.NoError(t, err)
+		got := initSig(t, s)
+		for _, ev := range evs {
+			require.NoError(t, s.OnEvent(ev))
+		}
+		want[id] = got.list()
+		total += len(want[id])
+	}
+	require.NotZero(t, total, "the events fire some signatures")
+
+	for round := 0; round < 3; round++ {
+		sigs := allSignatures(t, r)
+		got := make([]*findings, len(sigs))
+		for i, s := range sigs {
+			got[i] = initSig(t, s)
+		}
+		var wg sync.WaitGroup
+		for _, s := range sigs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for _, ev := range evs {
+					_ = s.OnEvent(ev)
+				}
+			}()
+		}
+		wg.Wait()
+		for i, s := range sigs {
+			m, _ := s.GetMetadata()
+			require.Equal(t, want[m.ID], got[i].list(), "%s, round %d", m.ID, round)
+		}
+	}
+}

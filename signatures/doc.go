@@ -52,7 +52,8 @@
 //
 // Each rule first looks at the call alone and asks the Resolver only about
 // calls that may matter; signatures built together by New pass each event
-// to the Resolver's Observe once.
+// to the Resolver's Observe once, and parse each pidfd_send_signal event
+// once when they handle it one after the other (the others copy the call).
 //
 // Signatures are safe for concurrent use. OnEvent never returns an error:
 // a payload that is not a trace.Event or an event that cannot be parsed is

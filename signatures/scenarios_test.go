@@ -35,8 +35,9 @@ const (
 // TestScenarios replays every capture of testdata/scenarios (and the real
 // Tracee captures of testdata/tracee-samples) through all six signatures,
 // sharing one target.Tracker as the plugin does, and compares the findings
-// with the golden file beside the capture. Run with -update to rewrite the
-// golden files after a deliberate change, and review the diff.
+// with the golden file beside the capture. A capture without a golden file
+// fails. Run with -update to write the golden files (a new capture's, or
+// all of them after a deliberate change), and review the diff.
 func TestScenarios(t *testing.T) {
 	inputs, err := filepath.Glob(filepath.Join(scenarioDir, "*.jsonl"))
 	require.NoError(t, err)
@@ -63,10 +64,10 @@ func TestScenarios(t *testing.T) {
 				return
 			}
 			want, err := os.ReadFile(golden)
-			if errors.Is(err, os.ErrNotExist) && !ownCapture(name) {
-				t.Skipf("no golden file for this capture yet: run go test ./signatures -run TestScenarios -update")
+			if errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("capture %s has no golden file %s: create it with\n\tgo test ./signatures -run TestScenarios -update\nand review the findings it holds before committing it", in, golden)
 			}
-			require.NoError(t, err, "missing golden file: run with -update")
+			require.NoError(t, err)
 			require.Equal(t, string(want), string(b), "findings differ from %s (run with -update and review the diff)", golden)
 		})
 	}
@@ -77,15 +78,6 @@ func TestScenarios(t *testing.T) {
 type scenarioResult struct {
 	BadLines []string        `json:"bad_lines,omitempty"`
 	Findings []goldenFinding `json:"findings"`
-}
-
-// ownCapture reports whether a capture is one of the stories below or a
-// sample, whose golden file must exist; a capture someone just added (a
-// new kernel recording) is checked against its golden file once one is
-// written.
-func ownCapture(name string) bool {
-	_, story := scenarioSignature(name)
-	return story || strings.HasPrefix(name, "tracee-")
 }
 
 // goldenFinding is how a finding is written to a golden file.

@@ -63,7 +63,8 @@ func buildOptions(opts []Option) options {
 // New returns every signature not disabled in cfg, in ID order, sharing one
 // Resolver: the one given with WithResolver, else a new target.Tracker.
 // An event handed to each signature in turn reaches the Resolver's Observe
-// once. It fails only if cfg is invalid.
+// once and, if it is a pidfd_send_signal event, is parsed once. It fails
+// only if cfg is invalid.
 func New(cfg Config, opts ...Option) ([]detect.Signature, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -122,10 +123,15 @@ func selectedEvents(r Resolver) []detect.SignatureEventSelector {
 // not free (the tracker takes its write lock). Events are told apart by
 // timestamp, thread and name; events without a timestamp (built by hand)
 // are always passed on.
+//
+// It also keeps the last pidfd_send_signal event it parsed, so that the
+// signatures after the first copy the call instead of parsing it again
+// (see observeParse).
 type observeOnce struct {
 	Resolver
-	mu   sync.Mutex
-	last observedKey
+	mu     sync.Mutex
+	last   observedKey
+	parsed parsedCall
 }
 
 type observedKey struct {
@@ -134,20 +140,73 @@ type observedKey struct {
 	name      string
 }
 
+// parsedCall is a pidfd_send_signal event parsed by observeParse: its key,
+// what tells it from another event with the same key (its arguments, by
+// address, and its return value), and the call.
+type parsedCall struct {
+	key    observedKey
+	args   *trace.Argument
+	result int
+	call   events.SendSignal
+}
+
 // Observe passes ev on unless it is the event observed last. The lock is
 // held while the Resolver observes, so that a signature skipping a
 // duplicate resolves only after the event has been observed.
 func (o *observeOnce) Observe(ev *trace.Event) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if ev.Timestamp != 0 {
-		k := observedKey{timestamp: ev.Timestamp, tid: ev.HostThreadID, name: ev.EventName}
-		if k == o.last {
-			return
-		}
-		o.last = k
+	o.observe(ev)
+}
+
+// observe is Observe with o.mu held; it returns the event's key, the zero
+// key for an event without a timestamp.
+func (o *observeOnce) observe(ev *trace.Event) observedKey {
+	if ev.Timestamp == 0 {
+		o.Resolver.Observe(ev)
+		return observedKey{}
 	}
-	o.Resolver.Observe(ev)
+	k := observedKey{timestamp: ev.Timestamp, tid: ev.HostThreadID, name: ev.EventName}
+	if k != o.last {
+		o.last = k
+		o.Resolver.Observe(ev)
+	}
+	return k
+}
+
+// observeParse observes ev as Observe does and, for a pidfd_send_signal
+// event, writes the parsed call to call: a copy of the last call parsed when
+// ev is the same event (same key, the same arguments in memory, the same
+// return value: Tracee hands every signature a copy of one event, sharing
+// its arguments), else a fresh parse. isCall reports whether ev is a
+// pidfd_send_signal event; err is the parse error. Signatures handling
+// events concurrently, each in its own order, at worst miss the kept call
+// and parse again.
+func (o *observeOnce) observeParse(ev *trace.Event, call *events.SendSignal) (isCall bool, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	k := o.observe(ev)
+	if ev.EventName != events.EventPidfdSendSignal {
+		return false, nil
+	}
+	var args *trace.Argument
+	if len(ev.Args) > 0 {
+		args = &ev.Args[0]
+	}
+	p := &o.parsed
+	if k.timestamp != 0 && args != nil && k == p.key && args == p.args && ev.ReturnValue == p.result {
+		*call = p.call
+		return true, nil
+	}
+	c, err := events.ParseSendSignal(ev)
+	if err != nil {
+		return true, err
+	}
+	*call = c
+	if k.timestamp != 0 && args != nil {
+		*p = parsedCall{key: k, args: args, result: ev.ReturnValue, call: c}
+	}
+	return true, nil
 }
 
 // SelectedEvents returns the events the wrapped Resolver selects.
