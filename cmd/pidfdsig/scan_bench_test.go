@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -132,13 +133,14 @@ func BenchmarkScan(b *testing.B) {
 					for b.Loop() {
 						runtime.GC()
 						stop := peakHeap()
+						var stderr bytes.Buffer
 						code := runContext(context.Background(), []string{"scan", "-engine", engine, "-o", "json", path},
-							nil, io.Discard, io.Discard)
+							nil, io.Discard, &stderr)
 						if p := stop(); p > peak {
 							peak = p
 						}
 						if code == exitError {
-							b.Fatalf("scan failed on %s", path)
+							b.Fatalf("scan failed on %s: %s", path, tail(stderr.String(), 2000))
 						}
 					}
 					b.ReportMetric(float64(size)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
@@ -147,4 +149,12 @@ func BenchmarkScan(b *testing.B) {
 			}
 		}
 	}
+}
+
+// tail returns the last n bytes of s.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }
