@@ -19,7 +19,7 @@ type inputCache struct {
 	mu      sync.Mutex
 	payload any
 	key     unsafe.Pointer
-	input   ast.Value
+	input   *ast.Term
 }
 
 // boxedAddress returns the address of the value inside an interface.
@@ -31,7 +31,7 @@ func boxedAddress(payload any) unsafe.Pointer {
 }
 
 // get returns the input cached for payload, or nil.
-func (c *inputCache) get(payload any) ast.Value {
+func (c *inputCache) get(payload any) *ast.Term {
 	key := boxedAddress(payload)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -42,7 +42,7 @@ func (c *inputCache) get(payload any) ast.Value {
 }
 
 // put caches input for payload.
-func (c *inputCache) put(payload any, input ast.Value) {
+func (c *inputCache) put(payload any, input *ast.Term) {
 	key := boxedAddress(payload)
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -38,10 +38,14 @@
 // All rules are compiled once into one OPA compiler, with builtins that
 // reach the network, the clock, randomness or the OPA runtime withheld; each
 // rule's metadata and selection are evaluated once at load and its match
-// query prepared once. Per event, the selection is checked in Go before any
-// Rego runs, the input is built as OPA terms without a JSON round trip (and
-// shared by the rules of one Tracee event), and each evaluation is bounded
-// by WithEvalTimeout. A failing or slow rule is logged and counted
+// query prepared once: tracee_match's own compiled body when it is a single
+// rule, evaluated with OPA's topdown evaluator and per-signature caches
+// reused from event to event. Per event, the selection is checked in Go
+// before any Rego runs; the input is built as OPA terms without a JSON round
+// trip, with only the keys the loaded rules can read (found in the compiled
+// rules at load), and shared by the rules of one Tracee event; the extension
+// rules are evaluated only on a match; each evaluation is bounded by
+// WithEvalTimeout. A failing or slow rule is logged and counted
 // (Signature.Stats) and never stops the others. The configuration reaches
 // the rules as data.pidfdsig.config.
 package rego

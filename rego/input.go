@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"hash/maphash"
 	"math"
 	"strconv"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
 
 	"github.com/aquasecurity/tracee/types/trace"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -106,179 +110,401 @@ var (
 
 // enrichment is what the runtime adds to one pidfd_send_signal event.
 type enrichment struct {
-	call     *events.SendSignal // nil when parseErr is set
-	target   *target.Target     // nil without a resolver
-	parseErr error
+	call     events.SendSignal
+	target   target.Target
+	resolved bool  // target holds the Resolver's answer
+	parseErr error // the call could not be decoded
 }
 
-// inputValue builds the rule input for ev: the value encoding/json would
-// produce for the trace.Event, plus input.pidfdsig when enr is not nil. It
-// builds OPA terms directly, with no JSON round trip.
+// inputValue builds the whole rule input for ev: the value encoding/json
+// would produce for the trace.Event, plus input.pidfdsig when enr is not
+// nil. It builds OPA terms directly, with no JSON round trip.
 func inputValue(ev *trace.Event, enr *enrichment) ast.Value {
-	items := make([][2]*ast.Term, 0, 40)
-	items = append(items,
-		[2]*ast.Term{keyTimestamp, intTerm(ev.Timestamp)},
-		[2]*ast.Term{keyThreadStartTime, intTerm(ev.ThreadStartTime)},
-		[2]*ast.Term{keyProcessorID, intTerm(ev.ProcessorID)},
-		[2]*ast.Term{keyProcessID, intTerm(ev.ProcessID)},
-		[2]*ast.Term{keyCgroupID, uintTerm(uint64(ev.CgroupID))},
-		[2]*ast.Term{keyThreadID, intTerm(ev.ThreadID)},
-		[2]*ast.Term{keyParentProcessID, intTerm(ev.ParentProcessID)},
-		[2]*ast.Term{keyHostProcessID, intTerm(ev.HostProcessID)},
-		[2]*ast.Term{keyHostThreadID, intTerm(ev.HostThreadID)},
-		[2]*ast.Term{keyHostParentProcessID, intTerm(ev.HostParentProcessID)},
-		[2]*ast.Term{keyUserID, intTerm(ev.UserID)},
-		[2]*ast.Term{keyMountNamespace, intTerm(ev.MountNS)},
-		[2]*ast.Term{keyPidNamespace, intTerm(ev.PIDNS)},
-		[2]*ast.Term{keyProcessName, ast.StringTerm(ev.ProcessName)},
-		[2]*ast.Term{keyExecutable, ast.ObjectTerm([2]*ast.Term{keyPath, ast.StringTerm(ev.Executable.Path)})},
-		[2]*ast.Term{keyHostName, ast.StringTerm(ev.HostName)},
-		[2]*ast.Term{keyContainerID, ast.StringTerm(ev.ContainerID)},
-		[2]*ast.Term{keyContainer, containerTerm(&ev.Container)},
-		[2]*ast.Term{keyKubernetes, kubernetesTerm(&ev.Kubernetes)},
-		[2]*ast.Term{keyEventID, ast.StringTerm(strconv.Itoa(ev.EventID))},
-		[2]*ast.Term{keyEventName, ast.StringTerm(ev.EventName)},
-	)
-	if len(ev.MatchedPolicies) > 0 {
-		items = append(items, [2]*ast.Term{keyMatchedPolicies, stringsTerm(ev.MatchedPolicies)})
+	return buildInput(ev, enr, allInputFields)
+}
+
+// buildInput builds the keys of the rule input in fields.
+func buildInput(ev *trace.Event, enr *enrichment, fields inputFields) ast.Value {
+	var b termBuilder
+	var buf [40][2]*ast.Term
+	items := buf[:0]
+	if fields&fieldTimestamp != 0 {
+		items = append(items, [2]*ast.Term{keyTimestamp, b.int(ev.Timestamp)})
 	}
-	items = append(items,
-		[2]*ast.Term{keyArgsNum, intTerm(ev.ArgsNum)},
-		[2]*ast.Term{keyReturnValue, intTerm(ev.ReturnValue)},
-		[2]*ast.Term{keySyscall, ast.StringTerm(ev.Syscall)},
-		[2]*ast.Term{keyStackAddresses, stackTerm(ev.StackAddresses)},
-		[2]*ast.Term{keyContextFlags, ast.ObjectTerm(
-			[2]*ast.Term{keyContainerStarted, ast.InternedTerm(ev.ContextFlags.ContainerStarted)},
-			[2]*ast.Term{keyIsCompat, ast.InternedTerm(ev.ContextFlags.IsCompat)},
-		)},
-		[2]*ast.Term{keyThreadEntityID, uintTerm(uint64(ev.ThreadEntityId))},
-		[2]*ast.Term{keyProcessEntityID, uintTerm(uint64(ev.ProcessEntityId))},
-		[2]*ast.Term{keyParentEntityID, uintTerm(uint64(ev.ParentEntityId))},
-		[2]*ast.Term{keyArgs, argsTerm(ev.Args)},
-	)
-	if ev.Metadata != nil {
+	if fields&fieldThreadStartTime != 0 {
+		items = append(items, [2]*ast.Term{keyThreadStartTime, b.int(ev.ThreadStartTime)})
+	}
+	if fields&fieldProcessorID != 0 {
+		items = append(items, [2]*ast.Term{keyProcessorID, b.int(ev.ProcessorID)})
+	}
+	if fields&fieldProcessID != 0 {
+		items = append(items, [2]*ast.Term{keyProcessID, b.int(ev.ProcessID)})
+	}
+	if fields&fieldCgroupID != 0 {
+		items = append(items, [2]*ast.Term{keyCgroupID, b.uint(uint64(ev.CgroupID))})
+	}
+	if fields&fieldThreadID != 0 {
+		items = append(items, [2]*ast.Term{keyThreadID, b.int(ev.ThreadID)})
+	}
+	if fields&fieldParentProcessID != 0 {
+		items = append(items, [2]*ast.Term{keyParentProcessID, b.int(ev.ParentProcessID)})
+	}
+	if fields&fieldHostProcessID != 0 {
+		items = append(items, [2]*ast.Term{keyHostProcessID, b.int(ev.HostProcessID)})
+	}
+	if fields&fieldHostThreadID != 0 {
+		items = append(items, [2]*ast.Term{keyHostThreadID, b.int(ev.HostThreadID)})
+	}
+	if fields&fieldHostParentProcessID != 0 {
+		items = append(items, [2]*ast.Term{keyHostParentProcessID, b.int(ev.HostParentProcessID)})
+	}
+	if fields&fieldUserID != 0 {
+		items = append(items, [2]*ast.Term{keyUserID, b.int(ev.UserID)})
+	}
+	if fields&fieldMountNamespace != 0 {
+		items = append(items, [2]*ast.Term{keyMountNamespace, b.int(ev.MountNS)})
+	}
+	if fields&fieldPidNamespace != 0 {
+		items = append(items, [2]*ast.Term{keyPidNamespace, b.int(ev.PIDNS)})
+	}
+	if fields&fieldProcessName != 0 {
+		items = append(items, [2]*ast.Term{keyProcessName, b.str(ev.ProcessName)})
+	}
+	if fields&fieldExecutable != 0 {
+		items = append(items, [2]*ast.Term{keyExecutable, b.executable(ev.Executable.Path)})
+	}
+	if fields&fieldHostName != 0 {
+		items = append(items, [2]*ast.Term{keyHostName, b.str(ev.HostName)})
+	}
+	if fields&fieldContainerID != 0 {
+		items = append(items, [2]*ast.Term{keyContainerID, b.str(ev.ContainerID)})
+	}
+	if fields&fieldContainer != 0 {
+		items = append(items, [2]*ast.Term{keyContainer, b.container(&ev.Container)})
+	}
+	if fields&fieldKubernetes != 0 {
+		items = append(items, [2]*ast.Term{keyKubernetes, b.kubernetes(&ev.Kubernetes)})
+	}
+	if fields&fieldEventID != 0 {
+		items = append(items, [2]*ast.Term{keyEventID, b.str(strconv.Itoa(ev.EventID))})
+	}
+	if fields&fieldEventName != 0 {
+		items = append(items, [2]*ast.Term{keyEventName, b.str(ev.EventName)})
+	}
+	if fields&fieldMatchedPolicies != 0 && len(ev.MatchedPolicies) > 0 {
+		items = append(items, [2]*ast.Term{keyMatchedPolicies, b.strings(ev.MatchedPolicies)})
+	}
+	if fields&fieldArgsNum != 0 {
+		items = append(items, [2]*ast.Term{keyArgsNum, b.int(ev.ArgsNum)})
+	}
+	if fields&fieldReturnValue != 0 {
+		items = append(items, [2]*ast.Term{keyReturnValue, b.int(ev.ReturnValue)})
+	}
+	if fields&fieldSyscall != 0 {
+		items = append(items, [2]*ast.Term{keySyscall, b.str(ev.Syscall)})
+	}
+	if fields&fieldStackAddresses != 0 {
+		items = append(items, [2]*ast.Term{keyStackAddresses, b.stack(ev.StackAddresses)})
+	}
+	if fields&fieldContextFlags != 0 {
+		items = append(items, [2]*ast.Term{keyContextFlags, contextFlagsTerm(ev.ContextFlags)})
+	}
+	if fields&fieldThreadEntityID != 0 {
+		items = append(items, [2]*ast.Term{keyThreadEntityID, b.uint(uint64(ev.ThreadEntityId))})
+	}
+	if fields&fieldProcessEntityID != 0 {
+		items = append(items, [2]*ast.Term{keyProcessEntityID, b.uint(uint64(ev.ProcessEntityId))})
+	}
+	if fields&fieldParentEntityID != 0 {
+		items = append(items, [2]*ast.Term{keyParentEntityID, b.uint(uint64(ev.ParentEntityId))})
+	}
+	if fields&fieldArgs != 0 {
+		items = append(items, [2]*ast.Term{keyArgs, b.args(ev.Args)})
+	}
+	if fields&fieldMetadata != 0 && ev.Metadata != nil {
 		items = append(items, [2]*ast.Term{keyMetadata, jsonTerm(ev.Metadata)})
 	}
-	if enr != nil {
-		items = append(items, [2]*ast.Term{keyPidfdsig, enrichmentTerm(enr)})
+	if fields&fieldPidfdsig != 0 && enr != nil {
+		items = append(items, [2]*ast.Term{keyPidfdsig, b.enrichment(enr)})
 	}
 	return ast.NewObject(items...)
 }
 
-func intTerm(n int) *ast.Term {
+// termBuilder makes the terms of one input. Terms and the digits of
+// numbers come from a few shared blocks instead of one allocation each;
+// values that recur between inputs (small numbers, names, empty objects)
+// are shared terms. OPA never changes a term it is given.
+type termBuilder struct {
+	terms  []ast.Term
+	digits []byte
+}
+
+// term returns a new term holding v.
+func (b *termBuilder) term(v ast.Value) *ast.Term {
+	if len(b.terms) == cap(b.terms) {
+		b.terms = make([]ast.Term, 0, 24)
+	}
+	b.terms = append(b.terms, ast.Term{Value: v})
+	return &b.terms[len(b.terms)-1]
+}
+
+func (b *termBuilder) int(n int) *ast.Term {
 	if ast.HasInternedIntNumberTerm(n) {
 		return ast.InternedTerm(n)
 	}
-	return ast.IntNumberTerm(n)
+	return b.int64(int64(n))
 }
 
-func uintTerm(n uint64) *ast.Term {
-	if n <= math.MaxInt32 {
-		return intTerm(int(n))
+func (b *termBuilder) int64(n int64) *ast.Term {
+	if n >= -1 && n <= math.MaxInt32 && ast.HasInternedIntNumberTerm(int(n)) {
+		return ast.InternedTerm(int(n))
 	}
-	return ast.UIntNumberTerm(n)
+	start := b.reserveDigits()
+	b.digits = strconv.AppendInt(b.digits, n, 10)
+	return b.number(start)
 }
 
-func stringsTerm(ss []string) *ast.Term {
+func (b *termBuilder) uint(n uint64) *ast.Term {
+	if n <= math.MaxInt64 {
+		return b.int64(int64(n))
+	}
+	start := b.reserveDigits()
+	b.digits = strconv.AppendUint(b.digits, n, 10)
+	return b.number(start)
+}
+
+// reserveDigits makes room for the digits of one 64-bit number at the end
+// of the digits buffer, and returns where they start. The buffer never
+// grows in place: the bytes numbers refer to are never written again.
+func (b *termBuilder) reserveDigits() int {
+	if cap(b.digits)-len(b.digits) < 20 {
+		b.digits = make([]byte, 0, 128)
+	}
+	return len(b.digits)
+}
+
+// number returns a term for the digits from start to the end of the buffer.
+func (b *termBuilder) number(start int) *ast.Term {
+	return b.term(ast.Number(unsafe.String(&b.digits[start], len(b.digits)-start)))
+}
+
+// str returns s as a term, a shared one when s is a common name.
+func (b *termBuilder) str(s string) *ast.Term {
+	if t, ok := internedStrings[s]; ok {
+		return t
+	}
+	return b.term(ast.String(s))
+}
+
+func (b *termBuilder) object(items ...[2]*ast.Term) *ast.Term {
+	return b.term(ast.NewObject(items...))
+}
+
+func (b *termBuilder) strings(ss []string) *ast.Term {
 	terms := make([]*ast.Term, len(ss))
 	for i, s := range ss {
-		terms[i] = ast.StringTerm(s)
+		terms[i] = b.str(s)
 	}
-	return ast.ArrayTerm(terms...)
+	return b.term(ast.NewArray(terms...))
 }
 
-// stackTerm renders stack addresses; encoding/json writes null for nil.
-func stackTerm(addrs []uint64) *ast.Term {
+// stack renders stack addresses; encoding/json writes null for nil.
+func (b *termBuilder) stack(addrs []uint64) *ast.Term {
 	if addrs == nil {
 		return ast.InternedNullTerm
 	}
 	terms := make([]*ast.Term, len(addrs))
 	for i, a := range addrs {
-		terms[i] = uintTerm(a)
+		terms[i] = b.uint(a)
 	}
-	return ast.ArrayTerm(terms...)
+	return b.term(ast.NewArray(terms...))
 }
 
-// containerTerm mirrors trace.Container's omitempty fields.
-func containerTerm(c *trace.Container) *ast.Term {
-	items := make([][2]*ast.Term, 0, 4)
-	items = appendNonEmpty(items, keyID, c.ID)
-	items = appendNonEmpty(items, keyName, c.Name)
-	items = appendNonEmpty(items, keyImage, c.ImageName)
-	items = appendNonEmpty(items, keyImageDigest, c.ImageDigest)
-	return ast.ObjectTerm(items...)
+func (b *termBuilder) executable(path string) *ast.Term {
+	if path == "" {
+		return emptyExecutableTerm
+	}
+	return b.object([2]*ast.Term{keyPath, b.str(path)})
 }
 
-// kubernetesTerm mirrors trace.Kubernetes's omitempty fields.
-func kubernetesTerm(k *trace.Kubernetes) *ast.Term {
+func contextFlagsTerm(f trace.ContextFlags) *ast.Term {
+	i := 0
+	if f.ContainerStarted {
+		i |= 2
+	}
+	if f.IsCompat {
+		i |= 1
+	}
+	return contextFlagsTerms[i]
+}
+
+// container mirrors trace.Container's omitempty fields.
+func (b *termBuilder) container(c *trace.Container) *ast.Term {
+	if *c == (trace.Container{}) {
+		return emptyObjectTerm
+	}
 	items := make([][2]*ast.Term, 0, 4)
-	items = appendNonEmpty(items, keyPodName, k.PodName)
-	items = appendNonEmpty(items, keyPodNamespace, k.PodNamespace)
-	items = appendNonEmpty(items, keyPodUID, k.PodUID)
+	items = b.appendNonEmpty(items, keyID, c.ID)
+	items = b.appendNonEmpty(items, keyName, c.Name)
+	items = b.appendNonEmpty(items, keyImage, c.ImageName)
+	items = b.appendNonEmpty(items, keyImageDigest, c.ImageDigest)
+	return b.object(items...)
+}
+
+// kubernetes mirrors trace.Kubernetes's omitempty fields.
+func (b *termBuilder) kubernetes(k *trace.Kubernetes) *ast.Term {
+	if *k == (trace.Kubernetes{}) {
+		return emptyObjectTerm
+	}
+	items := make([][2]*ast.Term, 0, 4)
+	items = b.appendNonEmpty(items, keyPodName, k.PodName)
+	items = b.appendNonEmpty(items, keyPodNamespace, k.PodNamespace)
+	items = b.appendNonEmpty(items, keyPodUID, k.PodUID)
 	if k.PodSandbox {
 		items = append(items, [2]*ast.Term{keyPodSandbox, ast.InternedTerm(true)})
 	}
-	return ast.ObjectTerm(items...)
+	return b.object(items...)
 }
 
-func appendNonEmpty(items [][2]*ast.Term, key *ast.Term, s string) [][2]*ast.Term {
+func (b *termBuilder) appendNonEmpty(items [][2]*ast.Term, key *ast.Term, s string) [][2]*ast.Term {
 	if s == "" {
 		return items
 	}
-	return append(items, [2]*ast.Term{key, ast.StringTerm(s)})
+	return append(items, [2]*ast.Term{key, b.str(s)})
 }
 
-// argsTerm renders the arguments as [{"name", "type", "value"}], null for
-// nil as encoding/json does.
-func argsTerm(args []trace.Argument) *ast.Term {
+func (b *termBuilder) appendPositive(items [][2]*ast.Term, key *ast.Term, n int32) [][2]*ast.Term {
+	if n <= 0 {
+		return items
+	}
+	return append(items, [2]*ast.Term{key, b.int(int(n))})
+}
+
+// args renders the arguments as [{"name", "type", "value"}], null for nil
+// as encoding/json does.
+func (b *termBuilder) args(args []trace.Argument) *ast.Term {
 	if args == nil {
 		return ast.InternedNullTerm
 	}
 	terms := make([]*ast.Term, len(args))
 	for i := range args {
-		terms[i] = ast.ObjectTerm(
-			[2]*ast.Term{keyName, ast.StringTerm(args[i].Name)},
-			[2]*ast.Term{keyType, ast.StringTerm(args[i].Type)},
-			[2]*ast.Term{keyValue, valueTerm(args[i].Value)},
+		terms[i] = b.arg(&args[i])
+	}
+	return b.term(ast.NewArray(terms...))
+}
+
+// arg renders one argument. Arguments with a small integer value, as most
+// of a call's are (fds, signal numbers, flags, NULL pointers), are shared
+// between inputs.
+func (b *termBuilder) arg(a *trace.Argument) *ast.Term {
+	n, small := smallInt(a.Value)
+	if !small {
+		return b.object(
+			[2]*ast.Term{keyName, b.str(a.Name)},
+			[2]*ast.Term{keyType, b.str(a.Type)},
+			[2]*ast.Term{keyValue, b.value(a.Value)},
 		)
 	}
-	return ast.ArrayTerm(terms...)
+	key := argKey{name: a.Name, typ: a.Type, value: n}
+	if t := argTerms.get(key); t != nil {
+		return t
+	}
+	t := b.object(
+		[2]*ast.Term{keyName, b.str(a.Name)},
+		[2]*ast.Term{keyType, b.str(a.Type)},
+		[2]*ast.Term{keyValue, ast.InternedTerm(int(n))},
+	)
+	argTerms.put(key, t)
+	return t
+}
+
+// argKey identifies an argument with a small integer value.
+type argKey struct {
+	name, typ string
+	value     int32
+}
+
+// smallInt returns an integral argument value that OPA interns (-1..512),
+// the ones worth sharing.
+func smallInt(v any) (int32, bool) {
+	var n int64
+	switch v := v.(type) {
+	case int32:
+		n = int64(v)
+	case uint32:
+		n = int64(v)
+	case int64:
+		n = v
+	case uint64:
+		if v > math.MaxInt32 {
+			return 0, false
+		}
+		n = int64(v)
+	case trace.Pointer:
+		if v > math.MaxInt32 {
+			return 0, false
+		}
+		n = int64(v)
+	case int:
+		n = int64(v)
+	case uint16:
+		n = int64(v)
+	case uint8:
+		n = int64(v)
+	case int16:
+		n = int64(v)
+	case int8:
+		n = int64(v)
+	default:
+		return 0, false
+	}
+	if n < -1 || n > math.MaxInt32 || !ast.HasInternedIntNumberTerm(int(n)) {
+		return 0, false
+	}
+	return int32(n), true
 }
 
 // valueTerm converts an argument value the way encoding/json would render
-// it: the types Tracee delivers directly, anything else through JSON.
+// it.
 func valueTerm(v any) *ast.Term {
+	var b termBuilder
+	return b.value(v)
+}
+
+// value converts an argument value the way encoding/json would render it:
+// the types Tracee delivers directly, anything else through JSON.
+func (b *termBuilder) value(v any) *ast.Term {
 	switch v := v.(type) {
 	case nil:
 		return ast.InternedNullTerm
 	case int32:
-		return intTerm(int(v))
+		return b.int(int(v))
 	case uint32:
-		return uintTerm(uint64(v))
+		return b.uint(uint64(v))
 	case int64:
-		return ast.NewTerm(ast.Number(strconv.FormatInt(v, 10)))
+		return b.int64(v)
 	case uint64:
-		return uintTerm(v)
+		return b.uint(v)
 	case trace.Pointer:
-		return uintTerm(uint64(v))
+		return b.uint(uint64(v))
 	case int:
-		return intTerm(v)
+		return b.int(v)
 	case uint16:
-		return intTerm(int(v))
+		return b.int(int(v))
 	case uint8:
-		return intTerm(int(v))
+		return b.int(int(v))
 	case int16:
-		return intTerm(int(v))
+		return b.int(int(v))
 	case int8:
-		return intTerm(int(v))
+		return b.int(int(v))
 	case bool:
 		return ast.InternedTerm(v)
 	case string:
-		return ast.StringTerm(v)
+		return b.str(v)
 	case []string:
-		return stringsTerm(v)
+		return b.strings(v)
 	case []byte:
-		return ast.StringTerm(base64.StdEncoding.EncodeToString(v))
+		return b.term(ast.String(base64.StdEncoding.EncodeToString(v)))
 	case json.Number:
 		return ast.NumberTerm(v)
 	case float64:
@@ -307,83 +533,242 @@ func jsonTerm(v any) *ast.Term {
 
 // enrichmentTerm renders input.pidfdsig.
 func enrichmentTerm(enr *enrichment) *ast.Term {
-	if enr.call == nil {
-		msg := "undecodable call"
-		if enr.parseErr != nil {
-			msg = enr.parseErr.Error()
-		}
-		return ast.ObjectTerm([2]*ast.Term{keyError, ast.StringTerm(msg)})
+	var b termBuilder
+	return b.enrichment(enr)
+}
+
+func (b *termBuilder) enrichment(enr *enrichment) *ast.Term {
+	if enr.parseErr != nil {
+		return b.object([2]*ast.Term{keyError, b.str(enr.parseErr.Error())})
 	}
-	items := make([][2]*ast.Term, 0, 2)
-	items = append(items, [2]*ast.Term{keyCall, callTerm(enr.call)})
-	if enr.target != nil {
-		items = append(items, [2]*ast.Term{keyTarget, targetTerm(enr.target)})
+	if !enr.resolved {
+		return b.object([2]*ast.Term{keyCall, b.call(&enr.call)})
 	}
-	return ast.ObjectTerm(items...)
+	return b.object(
+		[2]*ast.Term{keyCall, b.call(&enr.call)},
+		[2]*ast.Term{keyTarget, b.target(&enr.target)},
+	)
 }
 
 // callTerm renders events.Record under its JSON names.
 func callTerm(call *events.SendSignal) *ast.Term {
-	r := call.Record()
-	return ast.ObjectTerm(
-		[2]*ast.Term{keyPidFD, intTerm(int(r.PidFD))},
-		[2]*ast.Term{keyPidFDKind, ast.StringTerm(r.PidFDKind)},
-		[2]*ast.Term{keySig, intTerm(int(r.Sig))},
-		[2]*ast.Term{keySignal, ast.StringTerm(r.Signal)},
-		[2]*ast.Term{keyFlags, uintTerm(uint64(r.Flags))},
-		[2]*ast.Term{keyFlagNames, stringsTerm(r.FlagNames)},
-		[2]*ast.Term{keyUnknownFlags, uintTerm(uint64(r.UnknownFlags))},
-		[2]*ast.Term{keyMultipleScopes, ast.InternedTerm(r.MultipleScopes)},
-		[2]*ast.Term{keyScope, ast.StringTerm(r.Scope)},
-		[2]*ast.Term{keyInfo, uintTerm(r.Info)},
-		[2]*ast.Term{keyReturn, ast.NewTerm(ast.Number(strconv.FormatInt(r.Return, 10)))},
-		[2]*ast.Term{keyErrno, ast.StringTerm(r.Errno)},
-		[2]*ast.Term{keySender, ast.ObjectTerm(
-			[2]*ast.Term{keyHostPID, intTerm(int(r.Sender.HostPID))},
-			[2]*ast.Term{keyPID, intTerm(int(r.Sender.PID))},
-			[2]*ast.Term{keyUID, uintTerm(uint64(r.Sender.UID))},
-			[2]*ast.Term{keyComm, ast.StringTerm(r.Sender.Comm)},
-			[2]*ast.Term{keyExe, ast.StringTerm(r.Sender.Exe)},
-			[2]*ast.Term{keyContainerIDRec, ast.StringTerm(r.Sender.ContainerID)},
-		)},
+	var b termBuilder
+	return b.call(call)
+}
+
+// call renders events.Record from the call itself: what Record would hold,
+// without building it.
+func (b *termBuilder) call(call *events.SendSignal) *ast.Term {
+	return b.object(
+		[2]*ast.Term{keyPidFD, b.int(int(call.PidFD))},
+		[2]*ast.Term{keyPidFDKind, b.str(call.PidFD.Kind().String())},
+		[2]*ast.Term{keySig, b.int(int(call.Signal))},
+		[2]*ast.Term{keySignal, b.str(call.Signal.String())},
+		[2]*ast.Term{keyFlags, b.uint(uint64(call.Flags))},
+		[2]*ast.Term{keyFlagNames, flagNamesTerms[call.Flags.Known()]},
+		[2]*ast.Term{keyUnknownFlags, b.uint(uint64(call.Flags.Unknown()))},
+		[2]*ast.Term{keyMultipleScopes, ast.InternedTerm(call.Flags.MultipleScopes())},
+		[2]*ast.Term{keyScope, b.str(call.Scope().String())},
+		[2]*ast.Term{keyInfo, b.uint(uint64(call.Info))},
+		[2]*ast.Term{keyReturn, b.int64(int64(call.Result))},
+		[2]*ast.Term{keyErrno, b.str(call.Result.ErrnoName())},
+		[2]*ast.Term{keySender, b.sender(&call.Sender)},
 	)
 }
 
-// targetTerm renders target.Record: unknown values (zero numbers, empty
-// strings, uids not known) are left out, as its JSON leaves them out.
+// senderKey is what call.sender holds.
+type senderKey struct {
+	hostPID, pid     int32
+	uid              uint32
+	comm, exe, ctrID string
+}
+
+// sender renders call.sender: shared between the inputs of the calls one
+// process makes.
+func (b *termBuilder) sender(s *events.Process) *ast.Term {
+	key := senderKey{hostPID: s.HostPID, pid: s.PID, uid: s.UID, comm: s.Comm, exe: s.Exe, ctrID: s.ContainerID}
+	if t := senderTerms.get(key); t != nil {
+		return t
+	}
+	t := b.object(
+		[2]*ast.Term{keyHostPID, b.int(int(s.HostPID))},
+		[2]*ast.Term{keyPID, b.int(int(s.PID))},
+		[2]*ast.Term{keyUID, b.uint(uint64(s.UID))},
+		[2]*ast.Term{keyComm, b.str(s.Comm)},
+		[2]*ast.Term{keyExe, b.str(s.Exe)},
+		[2]*ast.Term{keyContainerIDRec, b.str(s.ContainerID)},
+	)
+	senderTerms.put(key, t)
+	return t
+}
+
+// Per-process parts of the input, shared between inputs: a process makes
+// many calls and is the target of several, and OPA never changes a term it
+// is given.
+var (
+	argTerms    = newInternTable[argKey]()
+	senderTerms = newInternTable[senderKey]()
+	targetTerms = newInternTable[target.Target]()
+)
+
+// internTable remembers the last term built for each of a fixed number of
+// hash slots: a direct-mapped cache, bounded, lock-free, whose entries are
+// immutable. A key that misses costs its term's building, as without the
+// table.
+type internTable[K comparable] struct {
+	seed  maphash.Seed
+	slots [256]atomic.Pointer[internEntry[K]]
+}
+
+type internEntry[K comparable] struct {
+	key  K
+	term *ast.Term
+}
+
+func newInternTable[K comparable]() *internTable[K] {
+	return &internTable[K]{seed: maphash.MakeSeed()}
+}
+
+func (t *internTable[K]) slot(key K) *atomic.Pointer[internEntry[K]] {
+	return &t.slots[maphash.Comparable(t.seed, key)%uint64(len(t.slots))]
+}
+
+// get returns the term built for key, or nil.
+func (t *internTable[K]) get(key K) *ast.Term {
+	if e := t.slot(key).Load(); e != nil && e.key == key {
+		return e.term
+	}
+	return nil
+}
+
+// put remembers term for key, in place of its slot's previous entry.
+func (t *internTable[K]) put(key K, term *ast.Term) {
+	t.slot(key).Store(&internEntry[K]{key: key, term: term})
+}
+
+// targetTerm renders target.Record.
 func targetTerm(t *target.Target) *ast.Term {
-	items := make([][2]*ast.Term, 0, 15)
-	items = append(items, [2]*ast.Term{keySource, ast.StringTerm(t.Source.String())})
-	items = appendNonEmpty(items, keyReason, t.Reason)
-	items = appendPositive(items, keyHostPID, t.HostPID)
-	items = appendPositive(items, keyHostTID, t.HostTID)
-	items = appendPositive(items, keyPID, t.PID)
+	var b termBuilder
+	return b.target(t)
+}
+
+// target renders target.Record: unknown values (zero numbers, empty
+// strings, uids not known) are left out, as its JSON leaves them out.
+func (b *termBuilder) target(t *target.Target) *ast.Term {
+	if term := targetTerms.get(*t); term != nil {
+		return term
+	}
+	term := b.newTarget(t)
+	targetTerms.put(*t, term)
+	return term
+}
+
+func (b *termBuilder) newTarget(t *target.Target) *ast.Term {
+	var buf [16][2]*ast.Term
+	items := buf[:0]
+	items = append(items, [2]*ast.Term{keySource, b.str(t.Source.String())})
+	items = b.appendNonEmpty(items, keyReason, t.Reason)
+	items = b.appendPositive(items, keyHostPID, t.HostPID)
+	items = b.appendPositive(items, keyHostTID, t.HostTID)
+	items = b.appendPositive(items, keyPID, t.PID)
 	items = append(items, [2]*ast.Term{keyThread, ast.InternedTerm(t.Thread)})
 	if t.UIDKnown {
-		items = append(items, [2]*ast.Term{keyUID, uintTerm(uint64(t.UID))})
+		items = append(items, [2]*ast.Term{keyUID, b.uint(uint64(t.UID))})
 	}
 	if t.CredsKnown {
 		items = append(items,
-			[2]*ast.Term{keyEUID, uintTerm(uint64(t.EUID))},
-			[2]*ast.Term{keySUID, uintTerm(uint64(t.SUID))},
+			[2]*ast.Term{keyEUID, b.uint(uint64(t.EUID))},
+			[2]*ast.Term{keySUID, b.uint(uint64(t.SUID))},
 		)
 	}
-	items = appendNonEmpty(items, keyComm, t.Comm)
-	items = appendNonEmpty(items, keyExe, t.Exe)
-	items = appendNonEmpty(items, keyContainerIDRec, t.ContainerID)
+	items = b.appendNonEmpty(items, keyComm, t.Comm)
+	items = b.appendNonEmpty(items, keyExe, t.Exe)
+	items = b.appendNonEmpty(items, keyContainerIDRec, t.ContainerID)
 	if t.PidNS != 0 {
-		items = append(items, [2]*ast.Term{keyPidNS, uintTerm(uint64(t.PidNS))})
+		items = append(items, [2]*ast.Term{keyPidNS, b.uint(uint64(t.PidNS))})
 	}
 	items = append(items,
 		[2]*ast.Term{keyIsSender, ast.InternedTerm(t.IsSender)},
 		[2]*ast.Term{keyExited, ast.InternedTerm(t.Exited)},
 	)
-	return ast.ObjectTerm(items...)
+	return b.object(items...)
 }
 
-func appendPositive(items [][2]*ast.Term, key *ast.Term, n int32) [][2]*ast.Term {
-	if n <= 0 {
-		return items
+// Terms shared by every input: OPA never changes a term it is given, so
+// inputs can share the values that recur (names, empty objects, flags).
+var (
+	// internedStrings holds the strings inputs keep repeating: event,
+	// argument and type names, and every name a decoded call can hold.
+	internedStrings = func() map[string]*ast.Term {
+		m := map[string]*ast.Term{}
+		add := func(ss ...string) {
+			for _, s := range ss {
+				if _, ok := m[s]; !ok {
+					m[s] = ast.StringTerm(s)
+				}
+			}
+		}
+		add("", "0")
+		for _, d := range events.Definitions() {
+			add(d.Name, strconv.Itoa(int(d.LegacyID)))
+			for _, f := range d.Fields {
+				add(f.Name, f.Type)
+			}
+		}
+		add("returnValue", "int64")
+		for sig := events.SignalProbe; sig <= events.SIGRTMAX; sig++ {
+			add(sig.String())
+		}
+		for e := syscall.Errno(1); e < 200; e++ {
+			add(events.ErrnoName(e))
+		}
+		for sc := events.ScopeFromPidFD; sc <= events.ScopeInvalid; sc++ {
+			add(sc.String())
+		}
+		for k := events.PidFDKindFD; k <= events.PidFDInvalid; k++ {
+			add(k.String())
+		}
+		for src := target.SourceUnknown; src <= target.SourcePidfdInfo; src++ {
+			add(src.String())
+		}
+		return m
+	}()
+
+	// flagNamesTerms holds call.flag_names for each combination of the
+	// known flags.
+	flagNamesTerms = func() [events.KnownFlags + 1]*ast.Term {
+		var out [events.KnownFlags + 1]*ast.Term
+		for f := range out {
+			names := events.Flags(f).Names()
+			terms := make([]*ast.Term, len(names))
+			for i, n := range names {
+				terms[i] = stringTerm(n)
+			}
+			out[f] = ast.ArrayTerm(terms...)
+		}
+		return out
+	}()
+
+	// contextFlagsTerms holds input.contextFlags, by containerStarted*2+isCompat.
+	contextFlagsTerms = func() [4]*ast.Term {
+		var out [4]*ast.Term
+		for i := range out {
+			out[i] = ast.ObjectTerm(
+				[2]*ast.Term{keyContainerStarted, ast.InternedTerm(i&2 != 0)},
+				[2]*ast.Term{keyIsCompat, ast.InternedTerm(i&1 != 0)},
+			)
+		}
+		return out
+	}()
+
+	emptyObjectTerm     = ast.ObjectTerm()
+	emptyExecutableTerm = ast.ObjectTerm([2]*ast.Term{keyPath, stringTerm("")})
+)
+
+// stringTerm returns s as a term, a shared one when s is a common name.
+func stringTerm(s string) *ast.Term {
+	if t, ok := internedStrings[s]; ok {
+		return t
 	}
-	return append(items, [2]*ast.Term{key, intTerm(int(n))})
+	return ast.StringTerm(s)
 }

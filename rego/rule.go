@@ -11,27 +11,37 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	opa "github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage"
-	"github.com/open-policy-agent/opa/v1/topdown"
 )
 
-// rule is one compiled rule package with its prepared match query.
+// rule is one compiled rule package with its prepared queries.
 type rule struct {
 	file     string
-	pkg      string // "tracee.PFD_1"
+	pkg      string  // "tracee.PFD_1"
+	pkgRef   ast.Ref // data.tracee.PFD_1
 	builtin  bool
 	meta     detect.SignatureMetadata
 	selected []detect.SignatureEventSelector
-	match    opa.PreparedEvalQuery
-	hasProps bool // the package defines pidfdsig_properties
-	hasProbe bool // the package defines pidfdsig_probe
+	engine   *engine
+	match    preparedQuery  // tracee_match
+	ext      *preparedQuery // the extension rules, run on matches only; nil without them
+	hasProps bool           // the package defines pidfdsig_properties
+	hasProbe bool           // the package defines pidfdsig_probe
 }
 
-// Variables bound by the match query.
+// preparedQuery is a compiled query and where its answer is bound.
+type preparedQuery struct {
+	body     ast.Body
+	result   ast.Var       // the variable bound to tracee_match's value
+	constant *ast.Term     // or, for an inlined rule with a constant value, that value
+	findOne  bool          // the first solution decides (a constant value)
+	location *ast.Location // the rule, for conflict errors
+}
+
+// Variables bound by the queries.
 const (
-	varMatch = "match"
-	varProps = "props"
-	varProbe = "probe"
+	varMatch = ast.Var("__pidfdsig_match__")
+	varProps = ast.Var("props")
+	varProbe = ast.Var("probe")
 )
 
 // noMetrics is handed to every evaluation so that OPA does not allocate
@@ -40,9 +50,10 @@ var noMetrics = metrics.NoOp()
 
 // newRule evaluates the metadata and event selection of the rule package
 // pkg once, and prepares its match query.
-func newRule(m *module, pkg ast.Ref, c *ast.Compiler, store storage.Store, caps *ast.Capabilities, ext extensions) (*rule, error) {
-	r := &rule{file: m.file, pkg: strings.TrimPrefix(pkg.String(), "data."), builtin: m.builtin, hasProps: ext.props, hasProbe: ext.probe}
-	base := []func(*opa.Rego){opa.Compiler(c), opa.Store(store), opa.StoreReadAST(true), opa.Capabilities(caps)}
+func newRule(m *module, pkg ast.Ref, e *engine, caps *ast.Capabilities, ext extensions) (*rule, error) {
+	r := &rule{file: m.file, pkg: strings.TrimPrefix(pkg.String(), "data."), pkgRef: pkg, builtin: m.builtin, engine: e, hasProps: ext.props, hasProbe: ext.probe}
+	c := e.compiler
+	base := []func(*opa.Rego){opa.Compiler(c), opa.Store(e.store), opa.StoreReadAST(true), opa.Capabilities(caps)}
 	ctx := context.Background()
 
 	metaVal, err := evalOnce(ctx, base, pkg.String()+"."+ruleMetadoc)
@@ -60,10 +71,15 @@ func newRule(m *module, pkg ast.Ref, c *ast.Compiler, store storage.Store, caps 
 		return nil, err
 	}
 
-	query := matchQuery(pkg.String(), r.hasProps, r.hasProbe)
-	r.match, err = opa.New(append(base, opa.Query(query))...).PrepareForEval(ctx)
-	if err != nil {
+	if r.match, err = matchQuery(c, pkg); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrRuleContract, ruleMatch, err)
+	}
+	if r.hasProps || r.hasProbe {
+		q, err := compileQuery(c, extQuery(pkg.String(), r.hasProps, r.hasProbe))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrRuleContract, ruleMatch, err)
+		}
+		r.ext = &preparedQuery{body: q}
 	}
 	return r, nil
 }
@@ -74,18 +90,78 @@ type extensions struct {
 	probe bool // pidfdsig_probe
 }
 
-// matchQuery is the per-event query of package pkg: tracee_match, and the
-// optional extension rules wrapped in comprehensions so that their absence
-// never hides a match.
-func matchQuery(pkg string, props, probe bool) string {
-	q := varMatch + " := " + pkg + "." + ruleMatch
+// matchQuery prepares the per-event query of package pkg: the value of
+// tracee_match, and nothing else.
+//
+// When tracee_match is a single complete rule (no default, no else, no
+// other definition), as most rules are, the query is the rule's compiled
+// body itself: evaluating it is evaluating the rule, without the cost of
+// entering a rule, which in OPA is as much as the rest of a cheap rule's
+// evaluation. run keeps the rule's semantics: one solution suffices for a
+// constant value, and solutions that disagree are a conflict error.
+func matchQuery(c *ast.Compiler, pkg ast.Ref) (preparedQuery, error) {
+	ref := pkg.Append(ast.StringTerm(ruleMatch))
+	rules := c.GetRulesExact(ref)
+	if len(rules) == 1 {
+		if q, ok := inlineRule(rules[0]); ok {
+			return q, nil
+		}
+	}
+	body, err := compileQuery(c, ast.Equality.Expr(ast.NewTerm(varMatch), ast.NewTerm(ref)).String())
+	if err != nil {
+		return preparedQuery{}, err
+	}
+	return preparedQuery{body: body, result: varMatch}, nil
+}
+
+// inlineRule turns a single complete rule into a query binding its value.
+func inlineRule(r *ast.Rule) (preparedQuery, bool) {
+	h := r.Head
+	if r.Default || r.Else != nil || len(h.Args) > 0 || h.Value == nil || h.Key != nil ||
+		len(h.Ref()) != 1 || h.DocKind() != ast.CompleteDoc || len(r.Body) == 0 {
+		return preparedQuery{}, false
+	}
+	// The body's expressions themselves, not copies: OPA finds the indices
+	// of their comprehensions by term identity.
+	body := make(ast.Body, len(r.Body), len(r.Body)+1)
+	copy(body, r.Body)
+	q := preparedQuery{body: body, location: r.Location}
+	switch v := h.Value.Value.(type) {
+	case ast.Var:
+		q.result = v
+	default:
+		if h.Value.IsGround() {
+			q.constant, q.findOne = h.Value, true
+			break
+		}
+		eq := ast.Equality.Expr(ast.NewTerm(varMatch), h.Value)
+		eq.Index = len(body)
+		q.body = append(body, eq)
+		q.result = varMatch
+	}
+	return q, true
+}
+
+// extQuery reads the optional extension rules of package pkg, wrapped in
+// comprehensions so that their absence never hides a match.
+func extQuery(pkg string, props, probe bool) string {
+	var parts []string
 	if props {
-		q += "; " + varProps + " := [x | x := " + pkg + "." + ruleProperties + "]"
+		parts = append(parts, string(varProps)+" = [x | x := "+pkg+"."+ruleProperties+"]")
 	}
 	if probe {
-		q += "; " + varProbe + " := [x | x := " + pkg + "." + ruleProbe + "]"
+		parts = append(parts, string(varProbe)+" = [x | x := "+pkg+"."+ruleProbe+"]")
 	}
-	return q
+	return strings.Join(parts, "; ")
+}
+
+// compileQuery parses and compiles query against c.
+func compileQuery(c *ast.Compiler, query string) (ast.Body, error) {
+	body, err := ast.ParseBody(query)
+	if err != nil {
+		return nil, err
+	}
+	return c.QueryCompiler().Compile(body)
 }
 
 // evalOnce evaluates query with no input and returns its single value.
@@ -185,28 +261,6 @@ type verdict struct {
 	probe map[string]any // nil unless the rule reported a probe
 }
 
-// eval runs the match query on input, bounded by cancel.
-func (r *rule) eval(input ast.Value, cancel topdown.Cancel) (verdict, error) {
-	rs, err := r.match.Eval(context.Background(),
-		opa.EvalParsedInput(input),
-		opa.EvalExternalCancel(cancel),
-		opa.EvalMetrics(noMetrics),
-	)
-	if err != nil || len(rs) == 0 {
-		return verdict{}, err
-	}
-	var v verdict
-	switch m := rs[0].Bindings[varMatch].(type) {
-	case bool:
-		v.fired = m
-	case map[string]any:
-		v.fired, v.data = true, goNumbers(m).(map[string]any)
-	}
-	v.props = singleObject(rs[0].Bindings[varProps])
-	v.probe = singleObject(rs[0].Bindings[varProbe])
-	return v, nil
-}
-
 // anyOrigin is Tracee's wildcard origin.
 const anyOrigin = "*"
 
@@ -222,14 +276,4 @@ func (r *rule) selects(source, name, origin string) bool {
 		}
 	}
 	return false
-}
-
-// singleObject returns the object of a one-element comprehension result.
-func singleObject(b any) map[string]any {
-	if xs, ok := b.([]any); ok && len(xs) == 1 {
-		if m, ok := xs[0].(map[string]any); ok {
-			return goNumbers(m).(map[string]any)
-		}
-	}
-	return nil
 }

@@ -46,6 +46,8 @@ type Runtime struct {
 	probeConfig signatures.SignalProbeConfig
 	// cache shares one event's input between the rules.
 	cache inputCache
+	// reads are the input keys the rules can read; the input has no other.
+	reads inputReads
 }
 
 // New compiles the built-in rules, the helper libraries and every user rule
@@ -82,9 +84,18 @@ func New(opts ...Option) (*Runtime, error) {
 	if rt.resolver == nil {
 		rt.resolver = target.NewTracker()
 	}
-	if err := rt.prepareRules(loaded, store, caps, &o); err != nil {
+	eng, err := newEngine(loaded.compiler, store)
+	if err != nil {
+		return nil, fmt.Errorf("rego: config: %w", err)
+	}
+	if err := rt.prepareRules(loaded, eng, caps, &o); err != nil {
 		return nil, err
 	}
+	pkgs := make([]ast.Ref, len(rt.rules))
+	for i, r := range rt.rules {
+		pkgs[i] = r.pkgRef
+	}
+	rt.reads = readInputs(loaded.compiler, pkgs)
 	for _, e := range rt.errs {
 		rt.logger.Warnw("pidfdsig: rego rule not loaded", "error", e.Error())
 	}
@@ -106,7 +117,7 @@ func configStore(o *options) (storage.Store, error) {
 }
 
 // prepareRules finds every package defining tracee_match and prepares it.
-func (rt *Runtime) prepareRules(loaded *loadResult, store storage.Store, caps *ast.Capabilities, o *options) error {
+func (rt *Runtime) prepareRules(loaded *loadResult, eng *engine, caps *ast.Capabilities, o *options) error {
 	seen := make(map[string]*rule) // by package
 	byID := make(map[string]*rule)
 	for _, m := range loaded.modules {
@@ -118,7 +129,7 @@ func (rt *Runtime) prepareRules(loaded *loadResult, store storage.Store, caps *a
 			props: definesAnywhere(loaded.modules, pkg, ruleProperties),
 			probe: definesAnywhere(loaded.modules, pkg, ruleProbe),
 		}
-		r, err := newRule(m, pkg, loaded.compiler, store, caps, ext)
+		r, err := newRule(m, pkg, eng, caps, ext)
 		if err != nil {
 			if m.builtin {
 				return err

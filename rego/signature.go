@@ -30,6 +30,7 @@ type Signature struct {
 	cb       detect.SignatureHandler
 	logger   detect.Logger
 	deadline *deadline
+	eval     *evaluator    // the rule's queries and their reusable state
 	probes   *probeWindows // the PFD-4 style aggregation, when the rule asks for it
 	ev       trace.Event   // scratch copy of a by-value payload
 
@@ -106,6 +107,7 @@ func (s *Signature) Init(ctx detect.SignatureContext) error {
 	}
 	if s.deadline == nil {
 		s.deadline = newDeadline(s.rt.timeout)
+		s.eval = newEvaluator(s.rule, s.deadline)
 	}
 	if s.rule.hasProbe {
 		s.probes = newProbeWindows(&s.rt.probeConfig)
@@ -168,10 +170,10 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 }
 
 // evaluate runs the rule on the input of ev.
-func (s *Signature) evaluate(ev *trace.Event, input ast.Value) (verdict, bool) {
+func (s *Signature) evaluate(ev *trace.Event, input *ast.Term) (verdict, bool) {
 	s.stats.evaluations.Add(1)
 	s.deadline.arm()
-	v, err := s.rule.eval(input, s.deadline)
+	v, err := s.eval.eval(input)
 	timedOut := s.deadline.disarm()
 	if err == nil {
 		return v, true
@@ -228,32 +230,40 @@ func (s *Signature) warn(n uint64, msg string, kv ...any) {
 
 // input returns the rule input for ev, carried by payload: the cached one
 // when another rule already built it for the same Tracee event.
-func (rt *Runtime) input(payload any, ev *trace.Event) ast.Value {
+func (rt *Runtime) input(payload any, ev *trace.Event) *ast.Term {
 	_, byValue := payload.(trace.Event)
 	if byValue {
 		if in := rt.cache.get(payload); in != nil {
 			return in
 		}
 	}
-	in := inputValue(ev, rt.enrich(ev))
+	var in *ast.Term
+	var enr enrichment
+	if (rt.reads.plain|rt.reads.enriched)&fieldPidfdsig != 0 && rt.enrich(ev, &enr) {
+		in = ast.NewTerm(buildInput(ev, &enr, rt.reads.enriched))
+	} else {
+		in = ast.NewTerm(buildInput(ev, nil, rt.reads.plain))
+	}
 	if byValue {
 		rt.cache.put(payload, in)
 	}
 	return in
 }
 
-// enrich decodes a pidfd_send_signal event and resolves its target: the
-// input.pidfdsig the rules see. Other events get none.
-func (rt *Runtime) enrich(ev *trace.Event) *enrichment {
+// enrich decodes a pidfd_send_signal event and resolves its target into
+// enr: the input.pidfdsig the rules see. Other events get none: false.
+func (rt *Runtime) enrich(ev *trace.Event, enr *enrichment) bool {
 	if ev.EventName != events.EventPidfdSendSignal {
-		return nil
+		return false
 	}
-	call, err := events.ParseSendSignal(ev)
+	var err error
+	enr.call, err = events.ParseSendSignal(ev)
 	if err != nil {
-		return &enrichment{parseErr: err}
+		enr.parseErr = err
+		return true
 	}
-	t := rt.resolver.Resolve(ev, &call)
-	return &enrichment{call: &call, target: &t}
+	enr.target, enr.resolved = rt.resolver.Resolve(ev, &enr.call), true
+	return true
 }
 
 // cloneMetadata returns a copy of m sharing nothing mutable with it.

@@ -47,9 +47,9 @@ is_send_signal if input.eventName == "pidfd_send_signal"
 #   signal, flags, flag_names, unknown_flags, multiple_scopes, scope, info,
 #   return, errno, sender): the runtime's when present, else decoded from
 #   input.args. Undefined when the call cannot be decoded.
-call := input.pidfdsig.call
-
-call := decoded_call if not input.pidfdsig
+call := c if {
+	c := input.pidfdsig.call
+} else := decoded_call if not input.pidfdsig
 
 # METADATA
 # description: The call decoded from input.args, as events.ParseSendSignal decodes it.
@@ -92,26 +92,26 @@ in_range(n, low, high) if {
 #   present, else the event's returnValue.
 return_value := arg_number("returnValue")
 
-return_value := object.get(input, "returnValue", 0) if not arg("returnValue")
+return_value := event_return_value if not arg("returnValue")
 
 # METADATA
 # description: The calling process, from the event context (missing fields read as zero).
 sender := {
-	"host_pid": object.get(input, "hostProcessId", 0),
-	"pid": object.get(input, "processId", 0),
-	"uid": object.get(input, "userId", 0),
-	"comm": object.get(input, "processName", ""),
-	"exe": object.get(input, ["executable", "path"], ""),
+	"host_pid": event_host_pid,
+	"pid": event_pid,
+	"uid": event_uid,
+	"comm": event_comm,
+	"exe": event_exe,
 	"container_id": sender_container_id,
 }
 
-sender_container_id := object.get(input, ["container", "id"], "") if object.get(input, ["container", "id"], "") != ""
+sender_container_id := event_container_id if event_container_id != ""
 
-sender_container_id := object.get(input, "containerId", "") if object.get(input, ["container", "id"], "") == ""
+sender_container_id := event_compat_container_id if event_container_id == ""
 
 # METADATA
 # description: The sender's pid namespace inode (0 when unknown).
-sender_pid_ns := object.get(input, "pidNamespace", 0)
+sender_pid_ns := event_pid_ns
 
 # METADATA
 # description: The sender's uid.
@@ -120,6 +120,52 @@ sender_uid := call.sender.uid
 # METADATA
 # description: Whether the sender runs as root.
 is_root_sender if sender_uid == 0
+
+# Event context fields, missing ones as zero or "". Each is read by name
+# (input.KEY, not object.get(input, KEY, ...)), so that the runtime knows
+# which fields of the event its rules read, and builds only those.
+
+default event_return_value := 0
+
+event_return_value := input.returnValue
+
+default event_host_pid := 0
+
+event_host_pid := input.hostProcessId
+
+default event_pid := 0
+
+event_pid := input.processId
+
+default event_uid := 0
+
+event_uid := input.userId
+
+default event_comm := ""
+
+event_comm := input.processName
+
+default event_exe := ""
+
+event_exe := input.executable.path
+
+default event_container_id := ""
+
+event_container_id := input.container.id
+
+default event_compat_container_id := ""
+
+event_compat_container_id := input.containerId
+
+default event_pid_ns := 0
+
+event_pid_ns := input.pidNamespace
+
+# METADATA
+# description: Tracee's process entity id of the sender (0 when unknown).
+default event_entity_id := 0
+
+event_entity_id := input.processEntityId
 
 # --- Signals -----------------------------------------------------------------
 
@@ -157,20 +203,17 @@ signal_name(sig) := sprintf("SIGINVALID(%d)", [sig]) if not valid_signal(sig)
 
 # METADATA
 # description: 'What sig does to a target without a handler: "terminate", "stop", "continue", "ignore" or "none".'
-default_action(sig) := "none" if not valid_signal(sig)
-
-default_action(sig) := "none" if sig == 0
-
-default_action(sig) := "stop" if sig in {19, 20, 21, 22}
-
-default_action(sig) := "continue" if sig == 18
-
-default_action(sig) := "ignore" if sig in {17, 23, 28}
-
-default_action(sig) := "terminate" if {
-	valid_signal(sig)
-	not sig in {0, 17, 18, 19, 20, 21, 22, 23, 28}
-}
+default_action(sig) := "none" if {
+	not valid_signal(sig)
+} else := "none" if {
+	sig == 0
+} else := "stop" if {
+	sig in {19, 20, 21, 22}
+} else := "continue" if {
+	sig == 18
+} else := "ignore" if {
+	sig in {17, 23, 28}
+} else := "terminate"
 
 # METADATA
 # description: Whether sig terminates its target by default.
@@ -182,9 +225,7 @@ is_stopping(sig) if default_action(sig) == "stop"
 
 # METADATA
 # description: Whether sig terminates or stops its target unless it is handled.
-is_disruptive(sig) if is_terminating(sig)
-
-is_disruptive(sig) if is_stopping(sig)
+is_disruptive(sig) if default_action(sig) in {"terminate", "stop"}
 
 # METADATA
 # description: Whether sig is a real-time signal (SIGRTMIN..SIGRTMAX).
@@ -307,17 +348,11 @@ delivered if {
 #   sender itself for PIDFD_SELF_*, else unknown. Unknown values are absent:
 #   uid only when known, euid and suid only when the credentials are, no
 #   zero pid or empty name. See target_view for every field present.
-target := input.pidfdsig.target
-
-target := self_target if {
-	not input.pidfdsig.target
+target := t if {
+	t := input.pidfdsig.target
+} else := self_target if {
 	targets_self
-}
-
-target := {"source": "unknown", "reason": "no target resolution", "thread": false, "is_sender": false, "exited": false} if {
-	not input.pidfdsig.target
-	not targets_self
-}
+} else := {"source": "unknown", "reason": "no target resolution", "thread": false, "is_sender": false, "exited": false}
 
 self_target := object.union(
 	{key: value |
@@ -433,7 +468,13 @@ sender_contained if {
 #   A configuration value by path, e.g. setting(["signal_probe", "threshold"]):
 #   data.pidfdsig.config (the Go signatures' configuration, as JSON) where it
 #   sets it, else the built-in default.
-setting(path) := object.get(config, path, object.get(defaults.config, path, null))
+setting(path) := value if {
+	# {"pidfdsig": "unset"} stands for a path the configuration leaves out;
+	# the runtime's sets them all, so the defaults are looked up only
+	# outside it.
+	value := object.get(data.pidfdsig.config, path, {"pidfdsig": "unset"})
+	value != {"pidfdsig": "unset"}
+} else := object.get(defaults.config, path, null)
 
 default config := {}
 
@@ -443,18 +484,19 @@ config := data.pidfdsig.config
 # description: Whether an allow rule of the configuration covers this call for signature id.
 allowed(id) if {
 	some rule in setting(["allow"])
-	allow_applies(rule, id)
 	allow_matches(rule)
+	allow_applies(rule, id)
 }
 
 allow_applies(rule, _) if count(object.get(rule, "signatures", [])) == 0
 
 allow_applies(rule, id) if id in rule.signatures
 
+# The most selective tests first: names, then uids.
 allow_matches(rule) if {
 	allow_comm(rule)
-	allow_exe(rule)
 	allow_uid(rule)
+	allow_exe(rule)
 	allow_target(rule)
 }
 

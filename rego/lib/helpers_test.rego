@@ -41,6 +41,15 @@ test_call_takes_the_container_id_from_either_field if {
 	h.call.sender.container_id == "def" with input as object.union(f.sample, {"containerId": "def"})
 }
 
+test_call_reads_missing_context_fields_as_zero if {
+	ev := object.remove(f.sample, ["returnValue", "hostProcessId", "processId", "userId", "processName", "executable", "containerId", "pidNamespace", "processEntityId"])
+	h.call.return == 0 with input as ev
+	h.call.sender == {"host_pid": 0, "pid": 0, "uid": 0, "comm": "", "exe": "", "container_id": ""} with input as ev
+	h.sender_pid_ns == 0 with input as ev
+	h.event_entity_id == 0 with input as ev
+	h.event_entity_id == 2415554493 with input as f.sample
+}
+
 test_call_is_undefined_for_out_of_range_arguments if {
 	not h.call with input as f.send({"flags": 4294967296})
 	not h.call with input as f.send({"sig": 1.5})
@@ -64,6 +73,10 @@ test_default_actions if {
 	h.default_action(17) == "ignore"
 	h.default_action(0) == "none"
 	h.default_action(99) == "none"
+	h.is_terminating(15)
+	not h.is_terminating(19)
+	h.is_stopping(19)
+	not h.is_stopping(15)
 	h.is_disruptive(15)
 	h.is_disruptive(20)
 	not h.is_disruptive(18)
@@ -152,6 +165,8 @@ test_containment if {
 }
 
 test_settings_fall_back_to_the_defaults if {
+	h.config == {}
+	h.config == {"x": 1} with data.pidfdsig.config as {"x": 1}
 	h.setting(["signal_probe", "threshold"]) == 5
 	h.setting(["signal_probe", "threshold"]) == 2 with data.pidfdsig.config as {"signal_probe": {"threshold": 2}}
 	h.setting(["no", "such"]) == null

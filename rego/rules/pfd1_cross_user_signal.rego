@@ -32,6 +32,9 @@ __rego_metadoc__ := {
 tracee_selected_events contains h.send_signal_selector
 
 tracee_match := h.finding_data(reasons) if {
+	# The cheapest decisive test first: most calls signal the sender's own
+	# processes (or a target whose owner is unknown).
+	h.target.uid != h.call.sender.uid
 	outcome
 	not h.allowed("PFD-1")
 }

@@ -33,6 +33,10 @@ __rego_metadoc__ := {
 tracee_selected_events contains h.send_signal_selector
 
 tracee_match := h.finding_data(reasons) if {
+	# The cheapest decisive tests first: most calls pass no siginfo, or
+	# succeed.
+	h.call.info != 0
+	h.call.errno == "EPERM"
 	refused_siginfo
 	count(reasons) > 0
 	not h.allowed("PFD-3")

@@ -36,6 +36,8 @@ __rego_metadoc__ := {
 tracee_selected_events contains h.send_signal_selector
 
 tracee_match := h.finding_data({"probe_threshold"}) if {
+	# The cheapest decisive test first: most calls send a real signal.
+	h.call.sig == 0
 	foreign_probe
 	not h.allowed("PFD-4")
 }
@@ -47,7 +49,7 @@ pidfdsig_properties := h.properties(2, "process_discovery")
 #   This call as one probe of the window: the sender (host pid and Tracee's
 #   process entity id) and the target (host pid when known, else the pidfd).
 pidfdsig_probe := {
-	"sender": sprintf("%d/%d", [h.call.sender.host_pid, object.get(input, "processEntityId", 0)]),
+	"sender": sprintf("%d/%d", [h.call.sender.host_pid, h.event_entity_id]),
 	"target": target_key,
 	"target_host_pid": h.target_view.host_pid,
 }

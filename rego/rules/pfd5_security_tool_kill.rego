@@ -34,8 +34,9 @@ __rego_metadoc__ := {
 tracee_selected_events contains h.send_signal_selector
 
 tracee_match := object.union(h.finding_data(reasons), {"security_tool": tool}) if {
-	candidate
+	# The cheapest decisive test first: most targets are not security tools.
 	count(tool_reasons) > 0
+	candidate
 	not same_tool
 	not h.allowed("PFD-5")
 }
@@ -60,14 +61,16 @@ candidate if {
 	reached
 }
 
+# Why the target is a security tool, whatever the call (an unknown comm or
+# exe matches nothing).
 tool_reasons contains "tool_name" if {
-	candidate
-	h.comm_in(h.target_view.comm, h.setting(["security_tools", "names"]))
+	comm := h.target.comm
+	h.comm_in(comm, h.setting(["security_tools", "names"]))
 }
 
 tool_reasons contains "tool_exe" if {
-	candidate
-	h.exe_matches(h.setting(["security_tools", "exe"]), h.target_view.exe)
+	exe := h.target.exe
+	h.exe_matches(h.setting(["security_tools", "exe"]), exe)
 }
 
 reasons := tool_reasons | {"delivered"} if h.succeeded

@@ -34,6 +34,9 @@ __rego_metadoc__ := {
 tracee_selected_events contains h.send_signal_selector
 
 tracee_match := h.finding_data({reason}) if {
+	# The cheapest decisive test first: most calls come from outside any
+	# container and are not refused with EINVAL.
+	may_escape
 	reason
 	not h.allowed("PFD-6")
 }
@@ -41,6 +44,10 @@ tracee_match := h.finding_data({reason}) if {
 pidfdsig_properties := h.properties(3, "escape_to_host") if h.delivered
 
 pidfdsig_properties := h.properties(2, "escape_to_host") if not h.delivered
+
+may_escape if h.call.errno == "EINVAL"
+
+may_escape if h.call.sender.container_id != ""
 
 # The kernel refuses with EINVAL, before any other check, a pidfd naming a
 # process outside the sender's pid namespace: from a child namespace, a
