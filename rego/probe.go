@@ -18,37 +18,18 @@ import (
 // The counting mirrors the Go signature's (quiet for one window after a
 // finding, bounded senders and targets); the parity test holds them equal.
 
-// probeWindows remembers, per sender, the distinct targets probed within a
-// sliding window of event time. Bounded; guarded by the signature's lock.
+// probeWindows applies the Go signature's PFD-4 counting
+// (signatures.ProbeWindows) to the probes a rule declares, keyed by the
+// sender and target strings the rule gives.
 type probeWindows struct {
-	threshold  int
-	window     int64 // nanoseconds
+	windows    *signatures.ProbeWindows[string, string]
 	windowText string
-	maxSenders int
-	maxTargets int
-	senders    map[string]*probeSender
-}
-
-type probeSender struct {
-	lastSeen   int64
-	quietUntil int64
-	targets    []probeTarget
-}
-
-type probeTarget struct {
-	key     string
-	hostPID int
-	at      int64
 }
 
 func newProbeWindows(cfg *signatures.SignalProbeConfig) *probeWindows {
 	return &probeWindows{
-		threshold:  cfg.Threshold,
-		window:     int64(cfg.Window),
+		windows:    signatures.NewProbeWindows[string, string](*cfg),
 		windowText: time.Duration(cfg.Window).String(),
-		maxSenders: cfg.MaxSenders,
-		maxTargets: cfg.MaxTargetsPerSender,
-		senders:    make(map[string]*probeSender),
 	}
 }
 
@@ -62,97 +43,21 @@ func (p *probeWindows) complete(v *verdict, now int64) bool {
 	if sender == "" || tkey == "" {
 		return false
 	}
-	pids, ok := p.record(sender, probeTarget{key: tkey, hostPID: hostPID, at: now})
+	pids, ok := p.windows.Record(sender, tkey, int32(hostPID), now)
 	if !ok {
 		return false
 	}
 	if v.data == nil {
 		v.data = make(map[string]any, 1)
 	}
+	hostPIDs := make([]any, len(pids))
+	for i, pid := range pids {
+		hostPIDs[i] = int(pid)
+	}
 	v.data["probe"] = map[string]any{
 		"count":            len(pids),
 		"window":           p.windowText,
-		"target_host_pids": pids,
+		"target_host_pids": hostPIDs,
 	}
 	return true
-}
-
-// record adds t to sender's window and returns the host pids of the
-// window's targets when they reach the threshold.
-func (p *probeWindows) record(sender string, t probeTarget) ([]any, bool) {
-	s := p.sender(sender, t.at)
-	s.lastSeen = max(s.lastSeen, t.at)
-	if t.at < s.quietUntil {
-		return nil, false
-	}
-	s.forgetBefore(t.at - p.window)
-	s.add(t, p.maxTargets)
-	if len(s.targets) < p.threshold {
-		return nil, false
-	}
-	pids := make([]any, len(s.targets))
-	for i := range s.targets {
-		pids[i] = s.targets[i].hostPID
-	}
-	s.targets = s.targets[:0]
-	s.quietUntil = t.at + p.window
-	return pids, true
-}
-
-// sender returns key's state, evicting the least recently seen sender when
-// the table is full.
-func (p *probeWindows) sender(key string, now int64) *probeSender {
-	if s, ok := p.senders[key]; ok {
-		return s
-	}
-	if len(p.senders) >= p.maxSenders {
-		p.evictOldest()
-	}
-	s := &probeSender{lastSeen: now}
-	p.senders[key] = s
-	return s
-}
-
-func (p *probeWindows) evictOldest() {
-	var oldest string
-	var oldestSeen int64
-	first := true
-	for k, s := range p.senders {
-		if first || s.lastSeen < oldestSeen || (s.lastSeen == oldestSeen && k < oldest) {
-			oldest, oldestSeen, first = k, s.lastSeen, false
-		}
-	}
-	delete(p.senders, oldest)
-}
-
-// forgetBefore drops the targets probed before cutoff.
-func (s *probeSender) forgetBefore(cutoff int64) {
-	kept := s.targets[:0]
-	for _, t := range s.targets {
-		if t.at >= cutoff {
-			kept = append(kept, t)
-		}
-	}
-	s.targets = kept
-}
-
-// add records t, refreshing its time when already known, else appending it
-// and forgetting the oldest target at the limit.
-func (s *probeSender) add(t probeTarget, limit int) {
-	for i := range s.targets {
-		if s.targets[i].key == t.key {
-			s.targets[i].at = t.at
-			return
-		}
-	}
-	if len(s.targets) >= limit {
-		oldest := 0
-		for i := range s.targets {
-			if s.targets[i].at < s.targets[oldest].at {
-				oldest = i
-			}
-		}
-		s.targets = append(s.targets[:oldest], s.targets[oldest+1:]...)
-	}
-	s.targets = append(s.targets, t)
 }

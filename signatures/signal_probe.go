@@ -36,8 +36,9 @@ var signalProbeMetadata = newMetadata(
 type SignalProbe struct {
 	core
 	includeRoot bool
-	tracker     probeTracker
-	last        probeResult // of the last completed pattern, for the finding data
+	tracker     *ProbeWindows[probeSenderKey, uint64]
+	window      time.Duration
+	last        []int32 // target host pids of the last completed pattern, for the finding data
 }
 
 // NewSignalProbe builds PFD-4 from cfg.
@@ -45,12 +46,8 @@ func NewSignalProbe(cfg Config, opts ...Option) (*SignalProbe, error) {
 	p := cfg.SignalProbe
 	s := &SignalProbe{
 		includeRoot: p.IncludeRootSenders,
-		tracker: probeTracker{
-			threshold:  p.Threshold,
-			window:     int64(p.Window),
-			maxSenders: p.MaxSenders,
-			maxTargets: p.MaxTargetsPerSender,
-		},
+		tracker:     NewProbeWindows[probeSenderKey, uint64](p),
+		window:      time.Duration(p.Window),
 	}
 	if err := s.setup(signalProbeMetadata, s, &cfg, opts); err != nil {
 		return nil, err
@@ -73,23 +70,23 @@ func (s *SignalProbe) match(call *events.SendSignal, t *target.Target) (verdict,
 func (s *SignalProbe) aggregate(ev *trace.Event, call *events.SendSignal, t *target.Target) bool {
 	sk := probeSenderKey{hostPID: call.Sender.HostPID, entity: call.Sender.EntityID}
 	tk := probeTargetKey(call, t)
-	res, ok := s.tracker.record(sk, tk, t.HostPID, int64(ev.Timestamp))
+	pids, ok := s.tracker.Record(sk, tk, t.HostPID, int64(ev.Timestamp))
 	if ok {
-		s.last = res
+		s.last = pids
 	}
 	return ok
 }
 
 func (s *SignalProbe) reset() {
-	s.tracker.reset()
-	s.last = probeResult{}
+	s.tracker.Reset()
+	s.last = nil
 }
 
 func (s *SignalProbe) extendData(data map[string]interface{}, _ *events.SendSignal, _ *target.Target) {
 	data[DataProbe] = map[string]interface{}{
-		"count":            len(s.last.hostPIDs),
-		"window":           time.Duration(s.tracker.window).String(),
-		"target_host_pids": s.last.hostPIDs,
+		"count":            len(s.last),
+		"window":           s.window.String(),
+		"target_host_pids": s.last,
 	}
 }
 
@@ -103,121 +100,9 @@ func probeTargetKey(call *events.SendSignal, t *target.Target) uint64 {
 	return 1<<32 | uint64(uint32(call.PidFD))
 }
 
-// probeTracker remembers, per sender, the distinct targets probed within a
-// sliding window. Bounded: maxSenders senders and maxTargets targets each.
-// Not safe for concurrent use: the signature's lock guards it.
-type probeTracker struct {
-	threshold  int
-	window     int64 // nanoseconds of event time
-	maxSenders int
-	maxTargets int
-	senders    map[probeSenderKey]*probeSender
-}
-
+// probeSenderKey identifies a probing sender: its host pid and Tracee's
+// process entity id, so a reused pid is a new sender.
 type probeSenderKey struct {
 	hostPID int32
 	entity  uint32
-}
-
-type probeSender struct {
-	lastSeen   int64
-	quietUntil int64 // after a finding, probes before this time are ignored
-	targets    []probeTarget
-}
-
-type probeTarget struct {
-	key     uint64
-	hostPID int32
-	at      int64
-}
-
-// probeResult describes a completed pattern.
-type probeResult struct {
-	hostPIDs []int32 // host pid of each distinct target, 0 when unknown
-}
-
-// record notes that sender sk probed target tk (host pid hostPID) at time
-// now, and reports whether the sender has now probed threshold distinct
-// targets within the window.
-func (p *probeTracker) record(sk probeSenderKey, tk uint64, hostPID int32, now int64) (probeResult, bool) {
-	s := p.sender(sk, now)
-	s.lastSeen = max(s.lastSeen, now)
-	if now < s.quietUntil {
-		return probeResult{}, false
-	}
-	s.forgetBefore(now - p.window)
-	s.add(probeTarget{key: tk, hostPID: hostPID, at: now}, p.maxTargets)
-	if len(s.targets) < p.threshold {
-		return probeResult{}, false
-	}
-	res := probeResult{hostPIDs: make([]int32, len(s.targets))}
-	for i := range s.targets {
-		res.hostPIDs[i] = s.targets[i].hostPID
-	}
-	s.targets = s.targets[:0]
-	s.quietUntil = now + p.window
-	return res, true
-}
-
-// sender returns the state of sk, creating it, and evicting the least
-// recently seen sender when the table is full.
-func (p *probeTracker) sender(sk probeSenderKey, now int64) *probeSender {
-	if s, ok := p.senders[sk]; ok {
-		return s
-	}
-	if p.senders == nil {
-		p.senders = make(map[probeSenderKey]*probeSender)
-	}
-	if len(p.senders) >= p.maxSenders {
-		p.evictOldest()
-	}
-	s := &probeSender{lastSeen: now}
-	p.senders[sk] = s
-	return s
-}
-
-func (p *probeTracker) evictOldest() {
-	var oldest probeSenderKey
-	first := true
-	var oldestSeen int64
-	for k, s := range p.senders {
-		if first || s.lastSeen < oldestSeen {
-			oldest, oldestSeen, first = k, s.lastSeen, false
-		}
-	}
-	delete(p.senders, oldest)
-}
-
-func (p *probeTracker) reset() { p.senders = nil }
-
-// forgetBefore drops the targets probed before cutoff.
-func (s *probeSender) forgetBefore(cutoff int64) {
-	kept := s.targets[:0]
-	for _, t := range s.targets {
-		if t.at >= cutoff {
-			kept = append(kept, t)
-		}
-	}
-	s.targets = kept
-}
-
-// add records t, refreshing its time if already known, else appending it and
-// dropping the oldest target if limit is reached.
-func (s *probeSender) add(t probeTarget, limit int) {
-	for i := range s.targets {
-		if s.targets[i].key == t.key {
-			s.targets[i].at = t.at
-			return
-		}
-	}
-	if len(s.targets) >= limit {
-		oldest := 0
-		for i := range s.targets {
-			if s.targets[i].at < s.targets[oldest].at {
-				oldest = i
-			}
-		}
-		s.targets = append(s.targets[:oldest], s.targets[oldest+1:]...)
-	}
-	s.targets = append(s.targets, t)
 }
