@@ -729,38 +729,33 @@ func (d *lineDecoder) protoIntText(v *fastjson.Value) ([]byte, bool) {
 
 // protoInt32s reads an int32_array's []json.Number values.
 func (d *lineDecoder) protoInt32s(v *fastjson.Value) ([]int32, bool) {
-	items, ok := d.numberList(v)
-	if !ok {
-		return nil, false
-	}
-	out := make([]int32, len(items))
-	for i, item := range items {
-		num, ok := d.jsonNumber(item)
-		if !ok {
-			return nil, false
-		}
-		n, err := strconv.ParseInt(string(num), 10, 32)
-		if err != nil {
-			return nil, false
-		}
-		out[i] = int32(n)
-	}
-	return out, true
+	return protoNumbers(d, v, func(num string) (int32, error) {
+		n, err := strconv.ParseInt(num, 10, 32)
+		return int32(n), err
+	})
 }
 
 // protoUint64s reads a u_int64_array's []json.Number values.
 func (d *lineDecoder) protoUint64s(v *fastjson.Value) ([]uint64, bool) {
+	return protoNumbers(d, v, func(num string) (uint64, error) {
+		return strconv.ParseUint(num, 10, 64)
+	})
+}
+
+// protoNumbers reads an array of JSON numbers, converting each with parse;
+// it reports false when an item is not a number or does not parse.
+func protoNumbers[T any](d *lineDecoder, v *fastjson.Value, parse func(string) (T, error)) ([]T, bool) {
 	items, ok := d.numberList(v)
 	if !ok {
 		return nil, false
 	}
-	out := make([]uint64, len(items))
+	out := make([]T, len(items))
 	for i, item := range items {
 		num, ok := d.jsonNumber(item)
 		if !ok {
 			return nil, false
 		}
-		n, err := strconv.ParseUint(string(num), 10, 64)
+		n, err := parse(string(num))
 		if err != nil {
 			return nil, false
 		}
