@@ -1,0 +1,216 @@
+package vm
+
+import "sort"
+
+// indexAt is the size from which objects and sets index their string
+// members in a map; smaller ones are searched linearly, which is faster.
+const indexAt = 12
+
+// Array is a Rego array.
+type Array struct {
+	elems []Value
+}
+
+// Len returns the number of elements.
+func (a *Array) Len() int { return len(a.elems) }
+
+// Elem returns element i.
+func (a *Array) Elem(i int) Value { return a.elems[i] }
+
+// Append adds v at the end.
+func (a *Array) Append(v Value) { a.elems = append(a.elems, v) }
+
+// Object is a Rego object. Its members iterate in Rego's order (sorted by
+// key), as OPA iterates them.
+type Object struct {
+	keys, vals []Value
+	index      map[string]int32 // positions of string keys, from indexAt members on
+	sorted     bool
+}
+
+// NewObject returns an empty object with room for n members.
+func NewObject(n int) *Object {
+	return &Object{keys: make([]Value, 0, n), vals: make([]Value, 0, n), sorted: true}
+}
+
+// Len returns the number of members.
+func (o *Object) Len() int { return len(o.keys) }
+
+// find returns the position of key, or -1.
+func (o *Object) find(key Value) int {
+	if o.index != nil && key.kind == KindString {
+		if i, ok := o.index[key.s]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	if key.kind == KindString {
+		for i := range o.keys {
+			if k := &o.keys[i]; k.kind == KindString && k.s == key.s {
+				return i
+			}
+		}
+		if o.index != nil {
+			return -1
+		}
+		return -1
+	}
+	for i := range o.keys {
+		if Equal(o.keys[i], key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Get returns the value of key.
+func (o *Object) Get(key Value) (Value, bool) {
+	if i := o.find(key); i >= 0 {
+		return o.vals[i], true
+	}
+	return Undefined, false
+}
+
+// Insert sets key to value.
+func (o *Object) Insert(key, value Value) {
+	if i := o.find(key); i >= 0 {
+		o.vals[i] = value
+		return
+	}
+	if n := len(o.keys); n > 0 && o.sorted && Compare(o.keys[n-1], key) > 0 {
+		o.sorted = false
+	}
+	o.keys = append(o.keys, key)
+	o.vals = append(o.vals, value)
+	switch {
+	case o.index != nil:
+		if key.kind == KindString {
+			o.index[key.s] = int32(len(o.keys) - 1)
+		}
+	case len(o.keys) >= indexAt:
+		o.reindex()
+	}
+}
+
+func (o *Object) reindex() {
+	o.index = make(map[string]int32, len(o.keys))
+	for i, k := range o.keys {
+		if k.kind == KindString {
+			o.index[k.s] = int32(i)
+		}
+	}
+}
+
+// sort puts the members in Rego's order.
+func (o *Object) sort() {
+	if o.sorted {
+		return
+	}
+	sort.Sort(objectOrder{o})
+	o.sorted = true
+	if o.index != nil {
+		o.reindex()
+	}
+}
+
+type objectOrder struct{ o *Object }
+
+func (x objectOrder) Len() int           { return len(x.o.keys) }
+func (x objectOrder) Less(i, j int) bool { return Compare(x.o.keys[i], x.o.keys[j]) < 0 }
+func (x objectOrder) Swap(i, j int) {
+	x.o.keys[i], x.o.keys[j] = x.o.keys[j], x.o.keys[i]
+	x.o.vals[i], x.o.vals[j] = x.o.vals[j], x.o.vals[i]
+}
+
+// Member returns member i in Rego's order.
+func (o *Object) Member(i int) (key, value Value) {
+	o.sort()
+	return o.keys[i], o.vals[i]
+}
+
+// copy returns a shallow copy of o.
+func (o *Object) copy() *Object {
+	c := &Object{keys: append([]Value(nil), o.keys...), vals: append([]Value(nil), o.vals...), sorted: o.sorted}
+	if o.index != nil {
+		c.reindex()
+	}
+	return c
+}
+
+// Set is a Rego set. Its elements iterate in Rego's order, as OPA
+// iterates them.
+type Set struct {
+	elems  []Value
+	index  map[string]struct{} // string elements, from indexAt elements on
+	sorted bool
+}
+
+// NewSet returns an empty set with room for n elements.
+func NewSet(n int) *Set { return &Set{elems: make([]Value, 0, n), sorted: true} }
+
+// Len returns the number of elements.
+func (s *Set) Len() int { return len(s.elems) }
+
+// Contains reports whether v is an element.
+func (s *Set) Contains(v Value) bool {
+	if s.index != nil && v.kind == KindString {
+		_, ok := s.index[v.s]
+		return ok
+	}
+	if v.kind == KindString {
+		if s.index != nil {
+			return false
+		}
+		for i := range s.elems {
+			if e := &s.elems[i]; e.kind == KindString && e.s == v.s {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range s.elems {
+		if Equal(s.elems[i], v) {
+			return true
+		}
+	}
+	return false
+}
+
+// Add adds v.
+func (s *Set) Add(v Value) {
+	if s.Contains(v) {
+		return
+	}
+	if n := len(s.elems); n > 0 && s.sorted && Compare(s.elems[n-1], v) > 0 {
+		s.sorted = false
+	}
+	s.elems = append(s.elems, v)
+	switch {
+	case s.index != nil:
+		if v.kind == KindString {
+			s.index[v.s] = struct{}{}
+		}
+	case len(s.elems) >= indexAt:
+		s.index = make(map[string]struct{}, len(s.elems))
+		for _, e := range s.elems {
+			if e.kind == KindString {
+				s.index[e.s] = struct{}{}
+			}
+		}
+	}
+}
+
+// sort puts the elements in Rego's order.
+func (s *Set) sort() {
+	if s.sorted {
+		return
+	}
+	sort.Slice(s.elems, func(i, j int) bool { return Compare(s.elems[i], s.elems[j]) < 0 })
+	s.sorted = true
+}
+
+// Elem returns element i in Rego's order.
+func (s *Set) Elem(i int) Value {
+	s.sort()
+	return s.elems[i]
+}
