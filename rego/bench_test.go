@@ -50,7 +50,8 @@ var unselected = trace.Event{EventName: "openat", HostProcessID: 2000, UserID: 1
 
 // BenchmarkSignatures runs each PFD rule in Rego next to its Go signature,
 // on the same events: one that fires, a selected benign one, and an
-// unselected one. Compare .../go with .../rego.
+// unselected one. Compare .../go with .../rego (the plan machine, the
+// default) and .../topdown (OPA's evaluator, WithTopdown).
 func BenchmarkSignatures(b *testing.B) {
 	for _, bc := range benchCases {
 		cfg := signatures.DefaultConfig()
@@ -78,6 +79,9 @@ func BenchmarkSignatures(b *testing.B) {
 			})
 			b.Run(bc.id+"/"+ev.name+"/rego", func(b *testing.B) {
 				runBench(b, regoSignature(b, bc.id, cfg, res), p, ev.fires)
+			})
+			b.Run(bc.id+"/"+ev.name+"/topdown", func(b *testing.B) {
+				runBench(b, regoSignature(b, bc.id, cfg, res, rego.WithTopdown()), p, ev.fires)
 			})
 		}
 	}
@@ -109,8 +113,8 @@ func goSignature(b *testing.B, id string, cfg signatures.Config, res signatures.
 	return byID(b, sigs, id)
 }
 
-func regoSignature(b *testing.B, id string, cfg signatures.Config, res rego.Resolver) detect.Signature {
-	rt, err := rego.New(rego.WithConfig(cfg), rego.WithResolver(res), rego.WithoutEnvironment())
+func regoSignature(b *testing.B, id string, cfg signatures.Config, res rego.Resolver, opts ...rego.Option) detect.Signature {
+	rt, err := rego.New(append([]rego.Option{rego.WithConfig(cfg), rego.WithResolver(res), rego.WithoutEnvironment()}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -148,10 +152,14 @@ func BenchmarkAllRules(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		td, err := rego.New(rego.WithResolver(res), rego.WithoutEnvironment(), rego.WithTopdown())
+		if err != nil {
+			b.Fatal(err)
+		}
 		for _, side := range []struct {
 			name string
 			sigs []detect.Signature
-		}{{"go", goSigs}, {"rego", rt.Signatures()}} {
+		}{{"go", goSigs}, {"rego", rt.Signatures()}, {"topdown", td.Signatures()}} {
 			b.Run(ev.name+"/"+side.name, func(b *testing.B) {
 				for _, s := range side.sigs {
 					if err := s.Init(detect.SignatureContext{Callback: func(*detect.Finding) {}}); err != nil {

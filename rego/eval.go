@@ -8,6 +8,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/pidfdsig/pidfdsig/rego/internal/vm"
 )
 
 // engine is what every evaluation of a runtime shares: the compiled rules,
@@ -46,10 +48,20 @@ type evaluator struct {
 	onMatch, onExt func(topdown.QueryResult) error
 	matched        *ast.Term
 	extResult      topdown.QueryResult
+
+	// The plan machine, for a planned rule, and the view of the event it
+	// reads as input.
+	machine *vm.Machine
+	view    inputView
 }
 
 func newEvaluator(r *rule, cancel topdown.Cancel) *evaluator {
 	ev := &evaluator{rule: r}
+	if r.plan != nil {
+		ev.machine = r.plan.prog.NewMachine()
+		ev.machine.SetCancel(cancel)
+		return ev
+	}
 	ev.match = ev.query(r.match.body, cancel)
 	if r.ext != nil {
 		ev.ext = ev.query(r.ext.body, cancel)
@@ -111,6 +123,48 @@ func (ev *evaluator) eval(input *ast.Term) (verdict, error) {
 	v.props = objectBinding(qr, varProps)
 	v.probe = objectBinding(qr, varProbe)
 	return v, nil
+}
+
+// evalPlan runs a planned rule on the event the view shows: tracee_match,
+// and only when it matched the extension rules, reusing the rule values
+// the match computed.
+func (ev *evaluator) evalPlan(data vm.Value) (verdict, error) {
+	m, p := ev.machine, ev.rule.plan
+	defer m.Release()
+	input := ev.view.value()
+	res, err := m.Eval(p.match, input, data)
+	if err != nil {
+		return verdict{}, err
+	}
+	var v verdict
+	switch res.Kind() {
+	case vm.KindBool:
+		v.fired = res.Truthy()
+	case vm.KindObject:
+		v.fired, v.data = true, res.Go().(map[string]any)
+	}
+	if !v.fired {
+		return v, nil
+	}
+	if v.props, err = ev.planObject(p.props, input, data); err != nil {
+		return verdict{}, err
+	}
+	if v.probe, err = ev.planObject(p.probe, input, data); err != nil {
+		return verdict{}, err
+	}
+	return v, nil
+}
+
+// planObject returns the value of an extension rule when it is an object.
+func (ev *evaluator) planObject(name string, input, data vm.Value) (map[string]any, error) {
+	if name == "" {
+		return nil, nil
+	}
+	x, err := ev.machine.EvalAgain(name, input, data)
+	if err != nil || x.Kind() != vm.KindObject {
+		return nil, err
+	}
+	return x.Go().(map[string]any), nil
 }
 
 // objectBinding returns the object of the one-element array bound to

@@ -42,6 +42,7 @@ type options struct {
 	config      signatures.Config
 	logger      detect.Logger
 	evalTimeout time.Duration
+	topdown     bool
 }
 
 func defaultOptions() options {
@@ -52,6 +53,14 @@ func defaultOptions() options {
 		logger:      nopLogger{},
 		evalTimeout: DefaultEvalTimeout,
 	}
+}
+
+// WithTopdown evaluates every rule with OPA's own evaluator (topdown), as
+// rules not planned are. By default a rule runs on the plan machine: OPA
+// plans it (the plan its Wasm compiler starts from) and the runtime runs
+// the plan in Go, with the same results and errors, tens of times faster.
+func WithTopdown() Option {
+	return func(o *options) { o.topdown = true }
 }
 
 // WithRuleDirs loads extra rules from each directory (recursively: every

@@ -26,6 +26,7 @@ type rule struct {
 	ext      *preparedQuery // the extension rules, run on matches only; nil without them
 	hasProps bool           // the package defines pidfdsig_properties
 	hasProbe bool           // the package defines pidfdsig_probe
+	plan     *rulePlan      // the rule's plans for the plan machine; nil: OPA's evaluator runs it
 }
 
 // preparedQuery is a compiled query and where its answer is bound.

@@ -10,10 +10,10 @@ import (
 
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/util"
 
+	"github.com/pidfdsig/pidfdsig/rego/internal/vm"
 	"github.com/pidfdsig/pidfdsig/signatures"
 	"github.com/pidfdsig/pidfdsig/target"
 )
@@ -48,6 +48,8 @@ type Runtime struct {
 	cache inputCache
 	// reads are the input keys the rules can read; the input has no other.
 	reads inputReads
+	// data is the rules' data document, for the plan machine.
+	data vm.Value
 }
 
 // New compiles the built-in rules, the helper libraries and every user rule
@@ -69,9 +71,14 @@ func New(opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := configStore(&o)
+	data, err := configData(&o)
 	if err != nil {
 		return nil, err
+	}
+	store := inmem.NewFromObjectWithOpts(data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
+	dataValue, err := ast.InterfaceToValue(data)
+	if err != nil {
+		return nil, fmt.Errorf("rego: config: %w", err)
 	}
 	rt := &Runtime{
 		errs:     loaded.errs,
@@ -80,6 +87,9 @@ func New(opts ...Option) (*Runtime, error) {
 		timeout:  o.evalTimeout,
 
 		probeConfig: o.config.SignalProbe,
+	}
+	if rt.data, err = vm.FromAST(dataValue); err != nil {
+		return nil, fmt.Errorf("rego: config: %w", err)
 	}
 	if rt.resolver == nil {
 		rt.resolver = target.NewTracker()
@@ -90,6 +100,9 @@ func New(opts ...Option) (*Runtime, error) {
 	}
 	if err := rt.prepareRules(loaded, eng, caps, &o); err != nil {
 		return nil, err
+	}
+	if !o.topdown {
+		rt.planRules(loaded, caps)
 	}
 	pkgs := make([]ast.Ref, len(rt.rules))
 	for i, r := range rt.rules {
@@ -102,8 +115,8 @@ func New(opts ...Option) (*Runtime, error) {
 	return rt, nil
 }
 
-// configStore builds the data the rules see: data.pidfdsig.config.
-func configStore(o *options) (storage.Store, error) {
+// configData builds the data the rules see: data.pidfdsig.config.
+func configData(o *options) (map[string]any, error) {
 	b, err := json.Marshal(o.config)
 	if err != nil {
 		return nil, fmt.Errorf("rego: config: %w", err)
@@ -112,8 +125,7 @@ func configStore(o *options) (storage.Store, error) {
 	if err := util.UnmarshalJSON(b, &cfg); err != nil {
 		return nil, fmt.Errorf("rego: config: %w", err)
 	}
-	data := map[string]any{"pidfdsig": map[string]any{"config": cfg}}
-	return inmem.NewFromObjectWithOpts(data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true)), nil
+	return map[string]any{"pidfdsig": map[string]any{"config": cfg}}, nil
 }
 
 // prepareRules finds every package defining tracee_match and prepares it.

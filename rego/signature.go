@@ -33,6 +33,7 @@ type Signature struct {
 	eval     *evaluator    // the rule's queries and their reusable state
 	probes   *probeWindows // the PFD-4 style aggregation, when the rule asks for it
 	ev       trace.Event   // scratch copy of a by-value payload
+	enr      enrichment    // the decoded call and its target, for a planned rule
 
 	stats ruleCounters
 }
@@ -65,6 +66,22 @@ func (s *Signature) Stats() Stats {
 
 // File returns the file the rule was loaded from.
 func (s *Signature) File() string { return s.rule.file }
+
+// Engine names what evaluates the rule: "plan" for the plan machine (OPA's
+// plan of the rule, run in Go), "topdown" for OPA's evaluator (WithTopdown,
+// or a rule the planner or the machine does not support).
+func (s *Signature) Engine() string {
+	if s.rule.plan != nil {
+		return EnginePlan
+	}
+	return EngineTopdown
+}
+
+// The engines Signature.Engine names.
+const (
+	EnginePlan    = "plan"
+	EngineTopdown = "topdown"
+)
 
 // Package returns the rule's Rego package, e.g. "tracee.PFD_1".
 func (s *Signature) Package() string { return s.rule.pkg }
@@ -124,6 +141,7 @@ func (s *Signature) Close() {
 	s.running = false
 	s.probes = nil
 	s.ev = trace.Event{}
+	s.enr = enrichment{}
 }
 
 // OnSignal accepts Tracee's lifecycle signals; none needs work.
@@ -158,7 +176,13 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 	if !s.rule.selects(eventSource(event), ev.EventName, string(ev.Origin())) {
 		return nil, nil
 	}
-	v, ok := s.evaluate(ev, s.rt.input(event.Payload, ev))
+	var v verdict
+	var ok bool
+	if s.rule.plan != nil {
+		v, ok = s.evaluatePlan(ev)
+	} else {
+		v, ok = s.evaluate(ev, s.rt.input(event.Payload, ev))
+	}
 	if !ok || !v.fired {
 		return nil, nil
 	}
@@ -169,12 +193,35 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 	return s.finding(*event, &v), s.cb
 }
 
-// evaluate runs the rule on the input of ev.
+// evaluate runs the rule on the input of ev with OPA's evaluator.
 func (s *Signature) evaluate(ev *trace.Event, input *ast.Term) (verdict, bool) {
-	s.stats.evaluations.Add(1)
 	s.deadline.arm()
 	v, err := s.eval.eval(input)
+	return s.checked(ev, v, err)
+}
+
+// evaluatePlan runs the planned rule on ev, decoded and resolved into the
+// signature's own enrichment.
+func (s *Signature) evaluatePlan(ev *trace.Event) (verdict, bool) {
+	reads := &s.rt.reads
+	fields, enr := reads.plain, &s.enr
+	*enr = enrichment{}
+	if (reads.plain|reads.enriched)&fieldPidfdsig != 0 && s.rt.enrich(ev, enr) {
+		fields = reads.enriched
+	} else {
+		enr = nil
+	}
+	s.eval.view.reset(ev, enr, fields)
+	defer s.eval.view.clear()
+	s.deadline.arm()
+	v, err := s.eval.evalPlan(s.rt.data)
+	return s.checked(ev, v, err)
+}
+
+// checked counts an evaluation and reports its error.
+func (s *Signature) checked(ev *trace.Event, v verdict, err error) (verdict, bool) {
 	timedOut := s.deadline.disarm()
+	s.stats.evaluations.Add(1)
 	if err == nil {
 		return v, true
 	}

@@ -51,6 +51,10 @@ var natives = map[string]nativeFunc{
 	"is_set":            kindTest(KindSet),
 	"is_null":           kindTest(KindNull),
 	"object.get":        objectGet,
+	"object.union":      objectUnion,
+	"concat":            concat,
+	"or":                setUnion,
+	"glob.match":        globMatch,
 	"round":             integral,
 	"to_number":         toNumber,
 }
@@ -125,15 +129,102 @@ func kindTest(k Kind) nativeFunc {
 	return func(_ *Machine, a []Value) (Value, error) { return Bool(a[0].kind == k), nil }
 }
 
-// objectGet answers object.get with a key that is not a path.
+// objectGet answers object.get: a key, or a path (an array of keys)
+// followed through objects, arrays and sets.
 func objectGet(_ *Machine, a []Value) (Value, error) {
-	if a[0].kind != KindObject || a[1].kind == KindArray {
+	if a[0].kind != KindObject {
 		return Undefined, errUseOPA
 	}
-	if v, ok := a[0].Get(a[1]); ok {
-		return v, nil
+	if a[1].kind != KindArray {
+		if v, ok := a[0].Get(a[1]); ok {
+			return v, nil
+		}
+		return a[2], nil
 	}
-	return a[2], nil
+	cur := a[0]
+	for _, k := range a[1].Array().elems {
+		v, ok := cur.Get(k)
+		if !ok {
+			return a[2], nil
+		}
+		cur = v
+	}
+	return cur, nil
+}
+
+// objectUnion answers object.union: b's members over a's, objects under
+// the same key merged the same way.
+func objectUnion(_ *Machine, a []Value) (Value, error) {
+	if a[0].kind != KindObject || a[1].kind != KindObject {
+		return Undefined, errUseOPA
+	}
+	x, y := a[0].Object(), a[1].Object()
+	switch {
+	case x.Len() == 0:
+		return a[1], nil
+	case y.Len() == 0:
+		return a[0], nil
+	}
+	return ObjectValue(unionObjects(x, y)), nil
+}
+
+func unionObjects(x, y *Object) *Object {
+	out := x.copy()
+	for i, k := range y.keys {
+		v := y.vals[i]
+		if cur, ok := out.Get(k); ok && cur.kind == KindObject && v.kind == KindObject {
+			v = ObjectValue(unionObjects(cur.Object(), v.Object()))
+		}
+		out.Insert(k, v)
+	}
+	return out
+}
+
+// concat answers concat of an array or set of strings.
+func concat(_ *Machine, a []Value) (Value, error) {
+	sep, ok := a[0].StringValue()
+	if !ok {
+		return Undefined, errUseOPA
+	}
+	var elems []Value
+	switch a[1].kind {
+	case KindArray:
+		elems = a[1].Array().elems
+	case KindSet:
+		s := a[1].Set()
+		s.sort()
+		elems = s.elems
+	default:
+		return Undefined, errUseOPA
+	}
+	var b strings.Builder
+	for i, e := range elems {
+		str, ok := e.StringValue()
+		if !ok {
+			return Undefined, errUseOPA
+		}
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(str)
+	}
+	return String(b.String()), nil
+}
+
+// setUnion answers or (|) of two sets.
+func setUnion(_ *Machine, a []Value) (Value, error) {
+	x, y := a[0].Set(), a[1].Set()
+	if x == nil || y == nil {
+		return Undefined, errUseOPA
+	}
+	out := NewSet(x.Len() + y.Len())
+	for _, e := range x.elems {
+		out.Add(e)
+	}
+	for _, e := range y.elems {
+		out.Add(e)
+	}
+	return SetValue(out), nil
 }
 
 // integral answers round of an integer: itself.

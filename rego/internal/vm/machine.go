@@ -13,22 +13,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/topdown/builtins"
 )
 
-// Error is an evaluation error: a conflict between a rule's values, or a
-// builtin that halted evaluation.
-type Error struct {
-	Code    string // topdown's error codes: eval_conflict_error, eval_cancel_error, ...
-	Message string
-	File    string
-	Row     int
-}
-
-func (e *Error) Error() string {
-	if e.File == "" {
-		return fmt.Sprintf("%s: %s", e.Code, e.Message)
-	}
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Row, e.Code, e.Message)
-}
-
 // Control codes run returns besides break depths (0, 1, ...).
 const (
 	next  = -1 // the statements ran to their end
@@ -50,7 +34,9 @@ type Machine struct {
 	sp     int
 	memo   []Value
 	memoOK []uint32 // memo[i] is valid when memoOK[i] == gen
+	memoed []int32  // the memo slots written since Release
 	gen    uint32
+	high   int // the stack's high-water mark since the last clearing
 	with   int // depth of with statements: no memoization inside
 	args   [8]Value
 	result Value
@@ -62,6 +48,7 @@ type Machine struct {
 
 	bctx    topdown.BuiltinContext
 	bcache  builtins.Cache
+	globs   globCache
 	start   time.Time
 	argTerm []*ast.Term
 }
@@ -75,6 +62,7 @@ func (p *Program) NewMachine() *Machine {
 		memoOK: make([]uint32, p.memos),
 	}
 	m.bcache = builtins.Cache{}
+	m.globs = globCache{}
 	m.bctx = topdown.BuiltinContext{
 		Context:      context.Background(),
 		Metrics:      metrics.NoOp(),
@@ -99,11 +87,21 @@ func (m *Machine) Eval(name string, input, data Value) (Value, error) {
 	if pl == nil {
 		return Undefined, fmt.Errorf("vm: no plan %q", name)
 	}
-	m.gen++
-	if m.gen == 0 { // wrapped: forget every memo
-		clear(m.memoOK)
-		m.gen = 1
+	m.forget()
+	return m.eval(pl, input, data)
+}
+
+// EvalAgain runs another plan on the same input and data as the last
+// Eval, reusing the rule values that evaluation computed.
+func (m *Machine) EvalAgain(name string, input, data Value) (Value, error) {
+	pl := m.p.plans[name]
+	if pl == nil {
+		return Undefined, fmt.Errorf("vm: no plan %q", name)
 	}
+	return m.eval(pl, input, data)
+}
+
+func (m *Machine) eval(pl *plan, input, data Value) (Value, error) {
 	m.result, m.found, m.err, m.with, m.sp = Undefined, false, nil, 0, 0
 	m.start = time.Time{}
 	m.bctx.Time = nil
@@ -113,6 +111,7 @@ func (m *Machine) Eval(name string, input, data Value) (Value, error) {
 	frame := m.stack[:pl.nlocals]
 	clear(frame)
 	m.sp = pl.nlocals
+	m.high = max(m.high, m.sp)
 	frame[0], frame[1] = input, data
 	for _, b := range pl.blocks {
 		if r := m.run(b, frame); r == abort {
@@ -128,23 +127,44 @@ func (m *Machine) Eval(name string, input, data Value) (Value, error) {
 	return out, nil
 }
 
-// clearStack drops the references the stack holds, so that an idle
-// Machine keeps no event alive.
+// clearStack drops the references the stack holds; memoized values stay
+// until Release.
 func (m *Machine) clearStack() {
-	clear(m.stack)
+	clear(m.stack[:m.high])
+	m.high = 0
 	m.retval = Undefined
-	if m.p.memos > 0 {
-		clear(m.memo)
+}
+
+// Release drops every value the machine still holds from its last
+// evaluations, so that an idle machine keeps no input alive. The next
+// evaluation must be an Eval.
+func (m *Machine) Release() {
+	m.clearStack()
+	m.forget()
+}
+
+// forget drops the memoized rule values.
+func (m *Machine) forget() {
+	for _, slot := range m.memoed {
+		m.memo[slot] = Undefined
+	}
+	m.memoed = m.memoed[:0]
+	m.gen++
+	if m.gen == 0 { // wrapped: no memo may look valid
+		clear(m.memoOK)
+		m.gen = 1
 	}
 }
 
-// fail records an error of the statement in and aborts the evaluation.
+// fail records an error of the statement in, as OPA's evaluator reports
+// it (a *topdown.Error with the statement's location), and aborts the
+// evaluation.
 func (m *Machine) fail(code, msg string, in *instr) int {
-	e := &Error{Code: code, Message: msg, Row: in.loc.Row}
+	loc := &ast.Location{Row: in.loc.Row, Col: in.loc.Col}
 	if f := in.loc.File; f >= 0 && f < len(m.p.files) {
-		e.File = m.p.files[f]
+		loc.File = m.p.files[f]
 	}
-	m.err = e
+	m.err = &topdown.Error{Code: code, Message: msg, Location: loc}
 	return abort
 }
 
@@ -390,6 +410,7 @@ func (m *Machine) call(in *instr, frame []Value) int {
 		callee[p] = read(&in.args[i], frame)
 	}
 	m.sp += f.nlocals
+	m.high = max(m.high, m.sp)
 	var out Value
 	returned := false
 	for _, b := range f.blocks {
@@ -413,6 +434,7 @@ func (m *Machine) call(in *instr, frame []Value) int {
 	m.sp = base
 	if memo {
 		m.memo[f.memo], m.memoOK[f.memo] = out, m.gen
+		m.memoed = append(m.memoed, int32(f.memo))
 	}
 	if !out.Defined() {
 		return 0
