@@ -55,11 +55,11 @@ type evaluator struct {
 	view    inputView
 }
 
-func newEvaluator(r *rule, cancel topdown.Cancel) *evaluator {
+func newEvaluator(r *rule, cancel topdown.Cancel, timeout time.Duration) *evaluator {
 	ev := &evaluator{rule: r}
 	if r.plan != nil {
 		ev.machine = r.plan.prog.NewMachine()
-		ev.machine.SetCancel(cancel)
+		ev.machine.SetTimeout(timeout)
 		return ev
 	}
 	ev.match = ev.query(r.match.body, cancel)

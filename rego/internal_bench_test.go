@@ -83,7 +83,7 @@ func BenchmarkRuleEval(b *testing.B) {
 	for _, s := range rt.Rules() {
 		b.Run(s.rule.meta.ID, func(b *testing.B) {
 			d := newDeadline(time.Second)
-			e := newEvaluator(s.rule, d)
+			e := newEvaluator(s.rule, d, time.Second)
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				d.arm()

@@ -89,16 +89,30 @@ type sides struct {
 	goOut, regoOut   collector
 }
 
-func newSides(t testing.TB, cfg signatures.Config, goRes, regoRes rego.Resolver) *sides {
+// engines are the two ways the runtime evaluates a rule; parity must hold
+// for both.
+var engines = []struct {
+	name string
+	opts []rego.Option
+}{
+	{rego.EnginePlan, nil},
+	{rego.EngineTopdown, []rego.Option{rego.WithTopdown()}},
+}
+
+func newSides(t testing.TB, cfg signatures.Config, goRes, regoRes rego.Resolver, engine string, opts ...rego.Option) *sides {
 	t.Helper()
 	s := &sides{}
 	var err error
 	s.goSigs, err = signatures.New(cfg, signatures.WithResolver(goRes))
 	require.NoError(t, err)
-	rt, err := rego.New(rego.WithConfig(cfg), rego.WithResolver(regoRes), rego.WithoutEnvironment(), rego.WithLogger(failLogger{t}),
-		rego.WithEvalTimeout(time.Minute)) // a loaded CI machine must not turn parity into a timing test
+	opts = append([]rego.Option{rego.WithConfig(cfg), rego.WithResolver(regoRes), rego.WithoutEnvironment(), rego.WithLogger(failLogger{t}),
+		rego.WithEvalTimeout(time.Minute)}, opts...) // a loaded CI machine must not turn parity into a timing test
+	rt, err := rego.New(opts...)
 	require.NoError(t, err)
 	require.Empty(t, rt.LoadErrors())
+	for _, r := range rt.Rules() {
+		require.Equal(t, engine, r.Engine(), "rule %s", r.Package())
+	}
 	s.regoSigs = rt.Signatures()
 	for _, sig := range s.goSigs {
 		require.NoError(t, sig.Init(detect.SignatureContext{Callback: s.goOut.callback}))
@@ -162,16 +176,18 @@ func TestParityScenarios(t *testing.T) {
 	samples, _ := filepath.Glob("../testdata/tracee-samples/*.jsonl")
 	files = append(files, samples...)
 	require.NotEmpty(t, files)
-	for _, file := range files {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			cfg := scenarioConfig(t, file)
-			evs := readEvents(t, file)
-			s := newSides(t, cfg, target.NewTracker(), target.NewTracker())
-			for i, ev := range evs {
-				s.feed(t, i, ev)
-			}
-			s.requireSame(t, evs)
-		})
+	for _, eng := range engines {
+		for _, file := range files {
+			t.Run(eng.name+"/"+filepath.Base(file), func(t *testing.T) {
+				cfg := scenarioConfig(t, file)
+				evs := readEvents(t, file)
+				s := newSides(t, cfg, target.NewTracker(), target.NewTracker(), eng.name, eng.opts...)
+				for i, ev := range evs {
+					s.feed(t, i, ev)
+				}
+				s.requireSame(t, evs)
+			})
+		}
 	}
 }
 
@@ -332,27 +348,29 @@ func TestParityDifferential(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 200
 	}
-	for name, cfg := range differentialConfigs() {
-		t.Run(name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(5, 7))
-			goRes := &switchResolver{cur: &fixedResolver{}}
-			regoRes := &switchResolver{cur: &fixedResolver{}}
-			s := newSides(t, cfg, goRes, regoRes)
-			evs := make([]trace.Event, 0, n)
-			ts := 1_000_000_000
-			for i := 0; i < n; i++ {
-				p := procs[rng.IntN(len(procs))]
-				tgt := &fixedResolver{t: targets[rng.IntN(len(targets))]}
-				goRes.cur, regoRes.cur = tgt, tgt
-				ts += rng.IntN(3_000_000_000)
-				ev := sendEvent(p, pidfds[rng.IntN(len(pidfds))], sigs[rng.IntN(len(sigs))],
-					infos[rng.IntN(len(infos))], flags[rng.IntN(len(flags))], rets[rng.IntN(len(rets))], ts)
-				evs = append(evs, ev)
-				s.feed(t, i, ev)
-			}
-			s.requireSame(t, evs)
-			require.NotEmpty(t, s.goOut.list, "the differential test should produce findings")
-		})
+	for _, eng := range engines {
+		for name, cfg := range differentialConfigs() {
+			t.Run(eng.name+"/"+name, func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(5, 7))
+				goRes := &switchResolver{cur: &fixedResolver{}}
+				regoRes := &switchResolver{cur: &fixedResolver{}}
+				s := newSides(t, cfg, goRes, regoRes, eng.name, eng.opts...)
+				evs := make([]trace.Event, 0, n)
+				ts := 1_000_000_000
+				for i := 0; i < n; i++ {
+					p := procs[rng.IntN(len(procs))]
+					tgt := &fixedResolver{t: targets[rng.IntN(len(targets))]}
+					goRes.cur, regoRes.cur = tgt, tgt
+					ts += rng.IntN(3_000_000_000)
+					ev := sendEvent(p, pidfds[rng.IntN(len(pidfds))], sigs[rng.IntN(len(sigs))],
+						infos[rng.IntN(len(infos))], flags[rng.IntN(len(flags))], rets[rng.IntN(len(rets))], ts)
+					evs = append(evs, ev)
+					s.feed(t, i, ev)
+				}
+				s.requireSame(t, evs)
+				require.NotEmpty(t, s.goOut.list, "the differential test should produce findings")
+			})
+		}
 	}
 }
 

@@ -124,7 +124,7 @@ func (s *Signature) Init(ctx detect.SignatureContext) error {
 	}
 	if s.deadline == nil {
 		s.deadline = newDeadline(s.rt.timeout)
-		s.eval = newEvaluator(s.rule, s.deadline)
+		s.eval = newEvaluator(s.rule, s.deadline, s.rt.timeout)
 	}
 	if s.rule.hasProbe {
 		s.probes = newProbeWindows(&s.rt.probeConfig)
@@ -197,7 +197,8 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 func (s *Signature) evaluate(ev *trace.Event, input *ast.Term) (verdict, bool) {
 	s.deadline.arm()
 	v, err := s.eval.eval(input)
-	return s.checked(ev, v, err)
+	timedOut := s.deadline.disarm()
+	return s.checked(ev, v, err, timedOut)
 }
 
 // evaluatePlan runs the planned rule on ev, decoded and resolved into the
@@ -213,14 +214,13 @@ func (s *Signature) evaluatePlan(ev *trace.Event) (verdict, bool) {
 	}
 	s.eval.view.reset(ev, enr, fields)
 	defer s.eval.view.clear()
-	s.deadline.arm()
+	// The machine keeps its own clock (vm.Machine.SetTimeout).
 	v, err := s.eval.evalPlan(s.rt.data)
-	return s.checked(ev, v, err)
+	return s.checked(ev, v, err, false)
 }
 
 // checked counts an evaluation and reports its error.
-func (s *Signature) checked(ev *trace.Event, v verdict, err error) (verdict, bool) {
-	timedOut := s.deadline.disarm()
+func (s *Signature) checked(ev *trace.Event, v verdict, err error, timedOut bool) (verdict, bool) {
 	s.stats.evaluations.Add(1)
 	if err == nil {
 		return v, true

@@ -45,6 +45,9 @@ type Machine struct {
 	err    error
 	cancel topdown.Cancel
 	ticks  int
+	// timeout bounds an evaluation; begun is when its clock started.
+	timeout time.Duration
+	begun   time.Time
 
 	bctx    topdown.BuiltinContext
 	bcache  builtins.Cache
@@ -71,6 +74,12 @@ func (p *Program) NewMachine() *Machine {
 	}
 	return m
 }
+
+// SetTimeout bounds each evaluation to about d: an evaluation still
+// running after d stops with an eval_cancel_error. The clock is read every
+// 64 function calls and loop turns, from the 64th on: a short evaluation
+// never reads it, and a long one is stopped within 64 steps of its time.
+func (m *Machine) SetTimeout(d time.Duration) { m.timeout = d }
 
 // SetCancel makes evaluations stop, with an eval_cancel_error, once c is
 // cancelled.
@@ -103,6 +112,7 @@ func (m *Machine) EvalAgain(name string, input, data Value) (Value, error) {
 
 func (m *Machine) eval(pl *plan, input, data Value) (Value, error) {
 	m.result, m.found, m.err, m.with, m.sp = Undefined, false, nil, 0, 0
+	m.ticks, m.begun = 0, time.Time{}
 	m.start = time.Time{}
 	m.bctx.Time = nil
 	if len(m.bcache) > 0 {
@@ -176,17 +186,24 @@ func read(o *operand, frame []Value) Value {
 	return frame[o.local]
 }
 
-// tick counts work and reports cancellation.
+// tick counts work and reports cancellation or a timeout.
 func (m *Machine) tick() bool {
-	if m.cancel == nil {
-		return false
-	}
 	m.ticks++
-	if m.ticks < cancelEvery {
+	if m.ticks%cancelEvery != 0 {
 		return false
 	}
-	m.ticks = 0
-	return m.cancel.Cancelled()
+	if m.cancel != nil && m.cancel.Cancelled() {
+		return true
+	}
+	if m.timeout <= 0 {
+		return false
+	}
+	now := time.Now()
+	if m.begun.IsZero() {
+		m.begun = now
+		return false
+	}
+	return now.Sub(m.begun) > m.timeout
 }
 
 // run executes one block's statements on frame. It returns next when they
