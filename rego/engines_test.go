@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pidfdsig/pidfdsig/capture"
+	"github.com/pidfdsig/pidfdsig/events"
 	"github.com/pidfdsig/pidfdsig/rego"
 	"github.com/pidfdsig/pidfdsig/target"
 )
@@ -24,26 +25,46 @@ import (
 // many Rego features (testdata/rules/engines).
 var engineRuleDirs = []string{"testdata/rules/engines", "testdata/rules/user", "testdata/rules/old"}
 
-// engineRun is one runtime, on one engine, with its own tracker.
+// trackerSwitch is a Resolver whose tracker a test can replace, so that
+// one runtime serves many independent runs.
+type trackerSwitch struct{ cur *target.Tracker }
+
+func (r *trackerSwitch) Observe(ev *trace.Event) { r.cur.Observe(ev) }
+func (r *trackerSwitch) Resolve(ev *trace.Event, c *events.SendSignal) target.Target {
+	return r.cur.Resolve(ev, c)
+}
+
+// engineRun is one runtime, on one engine.
 type engineRun struct {
-	rt   *rego.Runtime
 	sigs []*rego.Signature
+	res  *trackerSwitch
 	out  collector
 }
 
 func newEngineRun(t testing.TB, engine string, opts ...rego.Option) *engineRun {
 	t.Helper()
+	r := &engineRun{res: &trackerSwitch{cur: target.NewTracker()}}
 	opts = append([]rego.Option{rego.WithoutEnvironment(), rego.WithRuleDirs(engineRuleDirs...),
-		rego.WithResolver(target.NewTracker()), rego.WithEvalTimeout(time.Minute)}, opts...)
+		rego.WithResolver(r.res), rego.WithEvalTimeout(time.Minute)}, opts...)
 	rt, err := rego.New(opts...)
 	require.NoError(t, err)
 	require.Empty(t, rt.LoadErrors())
-	r := &engineRun{rt: rt, sigs: rt.Rules()}
+	r.sigs = rt.Rules()
 	for _, s := range r.sigs {
 		require.Equal(t, engine, s.Engine(), "rule %s", s.Package())
-		require.NoError(t, s.Init(detect.SignatureContext{Callback: r.out.callback}))
 	}
 	return r
+}
+
+// start begins a run from nothing: a new tracker, signatures started
+// again, no findings.
+func (r *engineRun) start(t testing.TB) {
+	r.res.cur = target.NewTracker()
+	r.out = collector{}
+	for _, s := range r.sigs {
+		s.Close()
+		require.NoError(t, s.Init(detect.SignatureContext{Callback: r.out.callback}))
+	}
 }
 
 func (r *engineRun) feed(t testing.TB, i int, ev trace.Event) {
@@ -64,20 +85,47 @@ func (r *engineRun) stats() map[string]rego.Stats {
 	return out
 }
 
-// requireEnginesAgree feeds events to a runtime on each engine: findings,
-// and every rule's counters (evaluations, errors), must be the same.
-func requireEnginesAgree(t testing.TB, evs []trace.Event) map[string]rego.Stats {
-	t.Helper()
-	plan := newEngineRun(t, rego.EnginePlan)
-	td := newEngineRun(t, rego.EngineTopdown, rego.WithTopdown())
-	for i, ev := range evs {
-		plan.feed(t, i, ev)
-		td.feed(t, i, ev)
+// enginePair runs the same events on the plan machine and on OPA's
+// evaluator.
+type enginePair struct{ plan, topdown *engineRun }
+
+func newEnginePair(t testing.TB) *enginePair {
+	return &enginePair{
+		plan:    newEngineRun(t, rego.EnginePlan),
+		topdown: newEngineRun(t, rego.EngineTopdown, rego.WithTopdown()),
 	}
-	sides := &sides{goOut: collector{list: td.out.list}, regoOut: collector{list: plan.out.list}}
+}
+
+// requireAgree feeds events to both engines from a fresh start: the
+// findings, and how each rule's counters (evaluations, errors) moved, must
+// be the same. It returns the plan machine's counters.
+func (p *enginePair) requireAgree(t testing.TB, evs []trace.Event) map[string]rego.Stats {
+	t.Helper()
+	p.plan.start(t)
+	p.topdown.start(t)
+	planBefore, tdBefore := p.plan.stats(), p.topdown.stats()
+	for i, ev := range evs {
+		p.plan.feed(t, i, ev)
+		p.topdown.feed(t, i, ev)
+	}
+	sides := &sides{goOut: collector{list: p.topdown.out.list}, regoOut: collector{list: p.plan.out.list}}
 	sides.requireSame(t, evs)
-	require.Equal(t, td.stats(), plan.stats())
-	return plan.stats()
+	planDelta, tdDelta := statsDelta(planBefore, p.plan.stats()), statsDelta(tdBefore, p.topdown.stats())
+	require.Equal(t, tdDelta, planDelta)
+	return planDelta
+}
+
+func statsDelta(before, after map[string]rego.Stats) map[string]rego.Stats {
+	out := map[string]rego.Stats{}
+	for id, a := range after {
+		b := before[id]
+		out[id] = rego.Stats{
+			Events: a.Events - b.Events, WrongPayloads: a.WrongPayloads - b.WrongPayloads,
+			Evaluations: a.Evaluations - b.Evaluations, Findings: a.Findings - b.Findings,
+			Errors: a.Errors - b.Errors, Timeouts: a.Timeouts - b.Timeouts,
+		}
+	}
+	return out
 }
 
 // engineCorpus returns the lines of every scenario and Tracee capture.
@@ -132,7 +180,7 @@ func TestEnginesAgree(t *testing.T) {
 			mutated = append(mutated, m)
 		}
 	}
-	stats := requireEnginesAgree(t, append(evs, mutated...))
+	stats := newEnginePair(t).requireAgree(t, append(evs, mutated...))
 	for _, id := range []string{"ENG-1", "ENG-2", "PFD-1", "PFD-2", "PFD-5", "USER-1"} {
 		require.NotZero(t, stats[id].Findings, "%s should report some of the corpus", id)
 	}
@@ -174,11 +222,12 @@ func FuzzEnginesAgree(f *testing.F) {
 	for _, line := range engineCorpus(f) {
 		f.Add(line)
 	}
+	pair := newEnginePair(f)
 	f.Fuzz(func(t *testing.T, line []byte) {
 		evs := decodeLines(line)
 		if len(evs) == 0 {
 			return
 		}
-		requireEnginesAgree(t, evs)
+		pair.requireAgree(t, evs)
 	})
 }

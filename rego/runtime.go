@@ -91,6 +91,7 @@ func New(opts ...Option) (*Runtime, error) {
 	if rt.data, err = vm.FromAST(dataValue); err != nil {
 		return nil, fmt.Errorf("rego: config: %w", err)
 	}
+	rt.data = vm.Freeze(rt.data) // shared by every signature's machine
 	if rt.resolver == nil {
 		rt.resolver = target.NewTracker()
 	}

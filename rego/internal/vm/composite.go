@@ -8,7 +8,8 @@ const indexAt = 12
 
 // Array is a Rego array.
 type Array struct {
-	elems []Value
+	elems  []Value
+	frozen bool // shared: a statement that changes it changes a copy
 }
 
 // Len returns the number of elements.
@@ -26,6 +27,7 @@ type Object struct {
 	keys, vals []Value
 	index      map[string]int32 // positions of string keys, from indexAt members on
 	sorted     bool
+	frozen     bool // shared: sorted once, and a statement that changes it changes a copy
 }
 
 // NewObject returns an empty object with room for n members.
@@ -143,6 +145,7 @@ type Set struct {
 	elems  []Value
 	index  map[string]struct{} // string elements, from indexAt elements on
 	sorted bool
+	frozen bool // shared: sorted once, and a statement that changes it changes a copy
 }
 
 // NewSet returns an empty set with room for n elements.
@@ -213,4 +216,52 @@ func (s *Set) sort() {
 func (s *Set) Elem(i int) Value {
 	s.sort()
 	return s.elems[i]
+}
+
+// Freeze makes v and every composite inside it safe to share between
+// machines: sorted now, never sorted or changed in place again.
+func Freeze(v Value) Value {
+	switch v.kind {
+	case KindArray:
+		a := v.Array()
+		if !a.frozen {
+			for i := range a.elems {
+				a.elems[i] = Freeze(a.elems[i])
+			}
+			a.frozen = true
+		}
+	case KindObject:
+		o, ok := v.ref.(*Object)
+		if ok && !o.frozen {
+			for i := range o.vals {
+				o.keys[i], o.vals[i] = Freeze(o.keys[i]), Freeze(o.vals[i])
+			}
+			o.sort()
+			o.frozen = true
+		}
+	case KindSet:
+		s := v.Set()
+		if !s.frozen {
+			for i := range s.elems {
+				s.elems[i] = Freeze(s.elems[i])
+			}
+			s.sort()
+			s.frozen = true
+		}
+	}
+	return v
+}
+
+// thaw returns a copy of a frozen array, for a statement to change.
+func (a *Array) thaw() *Array {
+	return &Array{elems: append(make([]Value, 0, len(a.elems)+1), a.elems...)}
+}
+
+// thaw returns a copy of a frozen set, for a statement to change.
+func (s *Set) thaw() *Set {
+	c := NewSet(len(s.elems) + 1)
+	for _, e := range s.elems {
+		c.Add(e)
+	}
+	return c
 }

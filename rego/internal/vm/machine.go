@@ -314,11 +314,19 @@ func (m *Machine) run(b block, frame []Value) int {
 			if a == nil {
 				return m.fail(topdown.InternalErr, "append to a value that is not an array", in)
 			}
+			if a.frozen {
+				a = a.thaw()
+				frame[in.target] = Value{kind: KindArray, ref: a}
+			}
 			a.Append(read(&in.a, frame))
 		case opObjectInsert, opObjectInsertOnce:
 			o, _ := frame[in.target].ref.(*Object)
 			if o == nil {
 				return m.fail(topdown.InternalErr, "insert into a value that is not an object", in)
+			}
+			if o.frozen {
+				o = o.copy()
+				frame[in.target] = ObjectValue(o)
 			}
 			k, v := read(&in.a, frame), read(&in.b, frame)
 			if in.op == opObjectInsertOnce {
@@ -340,6 +348,10 @@ func (m *Machine) run(b block, frame []Value) int {
 			s := frame[in.target].Set()
 			if s == nil {
 				return m.fail(topdown.InternalErr, "add to a value that is not a set", in)
+			}
+			if s.frozen {
+				s = s.thaw()
+				frame[in.target] = SetValue(s)
 			}
 			s.Add(read(&in.a, frame))
 		case opWith:

@@ -3,12 +3,16 @@ package vm
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -57,13 +61,19 @@ func withFile(m *ast.Module, name string) *ast.Module {
 	return c
 }
 
-// vmEval evaluates entry with the machine.
-func vmEval(t testing.TB, modules map[string]*ast.Module, entry string, input, data ast.Value) (ast.Value, error) {
+// compileEntry plans and compiles entry of modules.
+func compileEntry(t testing.TB, modules map[string]*ast.Module, entry string) *Program {
 	t.Helper()
 	pol, err := Plan(context.Background(), modules, []string{entry}, nil)
 	require.NoError(t, err)
 	prog, err := Compile(pol, Options{})
 	require.NoError(t, err)
+	return prog
+}
+
+// vmEval evaluates entry with m.
+func vmEval(t testing.TB, m *Machine, entry string, input, data ast.Value) (ast.Value, error) {
+	t.Helper()
 	in, err := FromAST(input)
 	require.NoError(t, err)
 	d := ObjectValue(NewObject(0))
@@ -71,7 +81,8 @@ func vmEval(t testing.TB, modules map[string]*ast.Module, entry string, input, d
 		d, err = FromAST(data)
 		require.NoError(t, err)
 	}
-	out, err := prog.NewMachine().Eval(entry, in, d)
+	out, err := m.Eval(entry, in, d)
+	m.Release()
 	if err != nil || !out.Defined() {
 		return nil, err
 	}
@@ -153,25 +164,80 @@ with_check := v if { v := all_small with input.xs as [100] }
 			entry:  "x/check",
 			inputs: []string{`{"xs": [1, 2], "s": "abc", "f": 7}`, `{"xs": [1, 20], "s": "b", "f": 9}`, `{"xs": [], "s": 1, "f": "x"}`},
 		},
+		{
+			name: "literals folded once, changed per evaluation",
+			policy: `package x
+base := [1, 2]
+grown := array.concat(base, [input.n])
+rows := [row | some i in numbers.range(1, 3); row := [i, {"k": "v", "n": [1, {"deep": true}]}]]
+objs := {k: [k, 1] | some k in ["b", "a", "c"]}
+sets := {[2, "x"], [1, "y"], [1, "x"], {"a": 1}, "s", 3, null, false}
+out := [base, grown, rows, objs, sets, count(sets), [x | some x in sets]]`,
+			entry:  "x/out",
+			inputs: []string{`{"n": 3}`, `{"n": "z"}`, `{}`},
+		},
+		{
+			name: "numbers",
+			policy: `package x
+out := [input.a + input.b, input.a - input.b, input.a * input.b, input.a / input.b, input.a % input.b,
+	input.a < input.b, input.a == input.b, bits.and(input.a, input.b), bits.or(input.a, input.b), round(input.a),
+	abs(input.a), to_number(input.a), input.a > "x", null < input.a]`,
+			entry: "x/out",
+			inputs: []string{`{"a": 7, "b": 2}`, `{"a": -7, "b": 2}`, `{"a": 1.5, "b": 0.5}`, `{"a": 9223372036854775807, "b": 1}`,
+				`{"a": -9223372036854775808, "b": -1}`, `{"a": 18446744073709551615, "b": 3}`, `{"a": 1e3, "b": 1000}`, `{"a": 1.0, "b": 1}`, `{"a": 3, "b": 0}`},
+		},
+		{
+			name: "strings and lookups",
+			policy: `package x
+out := {"n": count(input.s), "sw": startswith(input.s, "ä"), "ew": endswith(input.s, "z"), "c": contains(input.s, "b"),
+	"get": object.get(input, ["o", "a", 1, "b"], "dflt"), "get2": object.get(input.o, "a", 0), "get3": object.get(input, [], 0) == input,
+	"idx": [input.arr[0], input.arr[-1], input.arr[1.0]], "in": ["x" in input.arr, 2 in input.o, "a" in {"a"}],
+	"glob": [glob.match("*.c", ["/"], input.s), glob.match("a{b,c}*", [], input.s), glob.match("**", null, input.s), glob.match("[", [], input.s)],
+	"concat": concat(",", {"b", "a"}), "union": object.union({"a": {"b": 1, "c": 2}, "d": 1}, {"a": {"b": 3}, "e": input.s}), "or": {1, 2} | {2, 3}}`,
+			entry:  "x/out",
+			inputs: []string{`{"s": "äbz", "o": {"a": [0, {"b": 7}]}, "arr": ["x", 2]}`, `{"s": 3, "o": {"a": 2}, "arr": []}`, `{"s": "src/a.c", "o": {}, "arr": [1]}`},
+		},
+		{
+			name: "rule shapes",
+			policy: `package x
+p[k] := v if { some k, v in input.m; v > 1 }
+q contains k if { some k, _ in input.m }
+a.b.c := input.m.x if input.m.x
+default f(_) := "dflt"
+f(x) := "one" if x == 1
+w := x if { x := p with input.m as {"z": 5} }
+out := {"p": p, "q": q, "abc": a, "f": [f(1), f(2)], "w": w, "d": data.x.r}
+r := 1`,
+			entry:  "x/out",
+			inputs: []string{`{"m": {"x": 3, "y": 1}}`, `{"m": {}}`, `{"m": "no"}`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mods := parseModules(t, map[string]string{"p.rego": tt.policy})
-			for _, src := range tt.inputs {
-				input := ast.MustParseTerm(src).Value
-				want, wantErr := opaEval(t, mods, tt.entry, input, nil)
-				got, gotErr := vmEval(t, mods, tt.entry, input, nil)
-				if wantErr != nil {
-					require.Error(t, gotErr, "input %s: OPA failed with %v", src, wantErr)
-					continue
+			// One machine for every input, twice over: what an evaluation
+			// leaves behind (memos, folded literals) must not change the next.
+			m := compileEntry(t, mods, tt.entry).NewMachine()
+			for round := 0; round < 2; round++ {
+				for _, src := range tt.inputs {
+					input := ast.MustParseTerm(src).Value
+					want, wantErr := opaEval(t, mods, tt.entry, input, nil)
+					got, gotErr := vmEval(t, m, tt.entry, input, nil)
+					if wantErr != nil {
+						require.Error(t, gotErr, "input %s: OPA failed with %v", src, wantErr)
+						var te *topdown.Error
+						require.ErrorAs(t, gotErr, &te)
+						require.Equal(t, wantErr.(*topdown.Error).Code, te.Code)
+						continue
+					}
+					require.NoError(t, gotErr, "input %s", src)
+					if want == nil {
+						require.Nil(t, got, "input %s", src)
+						continue
+					}
+					require.NotNil(t, got, "input %s: want %v", src, want)
+					require.Equal(t, 0, ast.Compare(want, got), "input %s: want %v, got %v", src, want, got)
 				}
-				require.NoError(t, gotErr, "input %s", src)
-				if want == nil {
-					require.Nil(t, got, "input %s", src)
-					continue
-				}
-				require.NotNil(t, got, "input %s: want %v", src, want)
-				require.Equal(t, 0, ast.Compare(want, got), "input %s: want %v, got %v", src, want, got)
 			}
 		})
 	}
@@ -182,4 +248,79 @@ func storeOf(t testing.TB, data ast.Value) storage.Store {
 	v, err := ast.JSON(data)
 	require.NoError(t, err)
 	return inmem.NewFromObject(v.(map[string]any))
+}
+
+// TestMachineStops: an evaluation runs out of time, or is cancelled, with
+// OPA's cancel error; the machine then serves the next evaluation.
+func TestMachineStops(t *testing.T) {
+	mods := parseModules(t, map[string]string{"p.rego": `package x
+slow if {
+	some i in numbers.range(1, 100000)
+	some j in numbers.range(1, 100000)
+	i + j < 0
+}
+fast := input.n + 1`})
+	pol, err := Plan(context.Background(), mods, []string{"x/slow", "x/fast"}, nil)
+	require.NoError(t, err)
+	prog, err := Compile(pol, Options{})
+	require.NoError(t, err)
+	tests := []struct {
+		name  string
+		setup func(m *Machine)
+	}{
+		{"timeout", func(m *Machine) { m.SetTimeout(20 * time.Millisecond) }},
+		{"cancel", func(m *Machine) {
+			c := topdown.NewCancel()
+			c.Cancel()
+			m.SetCancel(c)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := prog.NewMachine()
+			tt.setup(m)
+			start := time.Now()
+			_, err := m.Eval("x/slow", Null(), ObjectValue(NewObject(0)))
+			require.Error(t, err)
+			assert.True(t, topdown.IsCancel(err), "%v", err)
+			assert.Less(t, time.Since(start), 5*time.Second)
+			if tt.name == "timeout" {
+				in, err := FromAST(ast.MustParseTerm(`{"n": 1}`).Value)
+				require.NoError(t, err)
+				out, err := m.Eval("x/fast", in, ObjectValue(NewObject(0)))
+				require.NoError(t, err)
+				assert.Equal(t, Int(2), out)
+			}
+		})
+	}
+}
+
+// TestMachinesShareAProgram: machines on several goroutines share one
+// program, its folded literals and one frozen data document (run with
+// -race).
+func TestMachinesShareAProgram(t *testing.T) {
+	mods := parseModules(t, map[string]string{"p.rego": `package x
+out := {"sorted": [k | some k, _ in data.cfg], "lit": object.union({"b": [1, 2], "a": {"c": 1}}, {"n": input.n}), "s": {"z", "y", input.s}}`})
+	prog := compileEntry(t, mods, "x/out")
+	data, err := FromAST(ast.MustParseTerm(`{"cfg": {"b": 1, "a": 2, "c": 3}}`).Value)
+	require.NoError(t, err)
+	data = Freeze(data)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := prog.NewMachine()
+			for i := 0; i < 200; i++ {
+				in, _ := FromAST(ast.MustParseTerm(`{"n": 1, "s": "x"}`).Value)
+				out, err := m.Eval("x/out", in, data)
+				m.Release()
+				if !assert.NoError(t, err) {
+					return
+				}
+				assert.Equal(t, `{"lit": {"a": {"c": 1}, "b": [1, 2], "n": 1}, "s": {"x", "y", "z"}, "sorted": ["a", "b", "c"]}`, out.String())
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -229,7 +229,82 @@ func (c *compiler) block(b *ir.Block, maxLocal *int32) (block, error) {
 			out = append(out, in)
 		}
 	}
-	return out, nil
+	return foldLiterals(out), nil
+}
+
+// foldLiterals replaces the statements that build a composite literal
+// from constants (a make statement followed by appends or inserts of
+// constants, as the planner writes [1, "a"] or {"k": "v"}) by the
+// assignment of one frozen constant, built once instead of at every
+// evaluation. A literal nested in another folds first; its local then
+// counts as a constant until it is written again.
+func foldLiterals(b block) block {
+	var known map[int32]Value
+	constant := func(o operand) (Value, bool) {
+		if o.local < 0 {
+			return o.value, true
+		}
+		v, ok := known[o.local]
+		return v, ok
+	}
+	out := b[:0]
+	for i := 0; i < len(b); i++ {
+		in := b[i]
+		var lit Value
+		switch in.op {
+		case opMakeArray:
+			lit = Value{kind: KindArray, ref: &Array{elems: make([]Value, 0, in.n)}}
+		case opMakeObject:
+			lit = ObjectValue(NewObject(2))
+		case opMakeSet:
+			lit = SetValue(NewSet(2))
+		}
+		if lit.Defined() {
+			j := i + 1
+		absorb:
+			for ; j < len(b) && b[j].target == in.target; j++ {
+				next := &b[j]
+				a, okA := constant(next.a)
+				switch next.op {
+				case opArrayAppend:
+					if !okA || lit.kind != KindArray {
+						break absorb
+					}
+					lit.Array().Append(a)
+				case opSetAdd:
+					if !okA || lit.kind != KindSet {
+						break absorb
+					}
+					lit.Set().Add(a)
+				case opObjectInsert:
+					v, okB := constant(next.b)
+					if !okA || !okB || lit.kind != KindObject {
+						break absorb
+					}
+					lit.Object().Insert(a, v)
+				default:
+					break absorb
+				}
+			}
+			if known == nil {
+				known = map[int32]Value{}
+			}
+			known[in.target] = Freeze(lit)
+			out = append(out, instr{op: opAssign, target: in.target, a: operand{local: -1, value: lit}, loc: in.loc})
+			i = j - 1
+			continue
+		}
+		if len(in.blocks) > 0 {
+			clear(known) // a nested block may write any local
+		}
+		delete(known, in.target)
+		if in.op == opScan {
+			delete(known, in.key)
+			delete(known, in.val)
+		}
+		out = append(out, in)
+	}
+	return out
 }
 
 func (c *compiler) stmt(s ir.Stmt, maxLocal *int32) (instr, error) {
