@@ -11,6 +11,8 @@ SAMPLES   := testdata/tracee-samples/tracee-v0.24.1-trigger.jsonl testdata/trace
 FUZZTIME  ?= 20s
 BENCHTIME ?= 1s
 REGO_DIRS := $(wildcard rego/rules rego/lib)
+# Test rules the Go tests load: formatted and checked like the rules.
+REGO_TEST_RULES := $(wildcard rego/testdata/rules/engines rego/testdata/rules/user)
 
 .PHONY: all build sample test test-go test-rego lint fmt-check vet bench bench-scan fuzz opa plugin clean
 
@@ -44,8 +46,8 @@ $(OPA):
 
 test-rego: $(OPA)
 	@if [ -n "$(REGO_DIRS)" ]; then \
-		$(OPA) fmt --list --fail $(REGO_DIRS) && \
-		$(OPA) check --strict $(REGO_DIRS) && \
+		$(OPA) fmt --list --fail $(REGO_DIRS) $(REGO_TEST_RULES) && \
+		$(OPA) check --strict $(REGO_DIRS) $(REGO_TEST_RULES) && \
 		$(OPA) test --coverage --format=json $(REGO_DIRS) > $(BIN)/rego-coverage.json && \
 		$(OPA) test -v $(REGO_DIRS) | tail -n 3; \
 	else echo "no Rego rules yet"; fi

@@ -114,6 +114,21 @@ type enrichment struct {
 	target   target.Target
 	resolved bool  // target holds the Resolver's answer
 	parseErr error // the call could not be decoded
+
+	// For the plan machine, the target is resolved on first look: a rule
+	// that decides on the call alone never pays for it.
+	pending  bool
+	resolver Resolver
+	ev       *trace.Event
+}
+
+// resolvedTarget returns the call's target, resolving it now if that was
+// left for later.
+func (e *enrichment) resolvedTarget() *target.Target {
+	if e.pending {
+		e.target, e.pending = e.resolver.Resolve(e.ev, &e.call), false
+	}
+	return &e.target
 }
 
 // inputValue builds the whole rule input for ev: the value encoding/json
@@ -546,7 +561,7 @@ func (b *termBuilder) enrichment(enr *enrichment) *ast.Term {
 	}
 	return b.object(
 		[2]*ast.Term{keyCall, b.call(&enr.call)},
-		[2]*ast.Term{keyTarget, b.target(&enr.target)},
+		[2]*ast.Term{keyTarget, b.target(enr.resolvedTarget())},
 	)
 }
 

@@ -207,13 +207,16 @@ func (s *Signature) evaluatePlan(ev *trace.Event) (verdict, bool) {
 	reads := &s.rt.reads
 	fields, enr := reads.plain, &s.enr
 	*enr = enrichment{}
-	if (reads.plain|reads.enriched)&fieldPidfdsig != 0 && s.rt.enrich(ev, enr) {
+	if (reads.plain|reads.enriched)&fieldPidfdsig != 0 && s.rt.enrichLazily(ev, enr) {
 		fields = reads.enriched
 	} else {
 		enr = nil
 	}
 	s.eval.view.reset(ev, enr, fields)
-	defer s.eval.view.clear()
+	defer func() {
+		s.eval.view.clear()
+		s.enr = enrichment{}
+	}()
 	// The machine keeps its own clock (vm.Machine.SetTimeout).
 	v, err := s.eval.evalPlan(s.rt.data)
 	return s.checked(ev, v, err, false)
@@ -310,6 +313,23 @@ func (rt *Runtime) enrich(ev *trace.Event, enr *enrichment) bool {
 		return true
 	}
 	enr.target, enr.resolved = rt.resolver.Resolve(ev, &enr.call), true
+	return true
+}
+
+// enrichLazily is enrich with the target resolved when a rule first looks
+// at it (enrichment.resolvedTarget). Resolve answers as of the event, not
+// of the moment it is asked, so the answer is the same.
+func (rt *Runtime) enrichLazily(ev *trace.Event, enr *enrichment) bool {
+	if ev.EventName != events.EventPidfdSendSignal {
+		return false
+	}
+	var err error
+	enr.call, err = events.ParseSendSignal(ev)
+	if err != nil {
+		enr.parseErr = err
+		return true
+	}
+	enr.resolved, enr.pending, enr.resolver, enr.ev = true, true, rt.resolver, ev
 	return true
 }
 

@@ -145,10 +145,13 @@ func (v *enrichmentView) Get(key string) (vm.Value, bool) {
 	return vm.Undefined, false
 }
 
+// enrichmentKeys are the members input.pidfdsig can have.
+var enrichmentKeys = []string{"call", "target", "error"}
+
 // Object implements vm.Lazy.
 func (v *enrichmentView) Object() *vm.Object {
 	if v.whole == nil {
-		v.whole = objectOf(vm.FromAST(enrichmentTerm(v.enr).Value))
+		v.whole = objectFromGets(v, enrichmentKeys)
 	}
 	return v.whole
 }
@@ -209,12 +212,27 @@ func (v *callView) Get(key string) (vm.Value, bool) {
 	return vm.Undefined, false
 }
 
+// callKeys are the members of call, as events.Record has them.
+var callKeys = []string{"pidfd", "pidfd_kind", "sig", "signal", "flags", "flag_names", "unknown_flags",
+	"multiple_scopes", "scope", "info", "return", "errno", "sender"}
+
 // Object implements vm.Lazy.
 func (v *callView) Object() *vm.Object {
 	if v.whole == nil {
-		v.whole = objectOf(vm.FromAST(callTerm(v.call).Value))
+		v.whole = objectFromGets(v, callKeys)
 	}
 	return v.whole
+}
+
+// objectFromGets builds the object of a view from its own lookups.
+func objectFromGets(l vm.Lazy, keys []string) *vm.Object {
+	o := vm.NewObject(len(keys))
+	for _, k := range keys {
+		if x, ok := l.Get(k); ok {
+			o.Insert(vm.String(k), x)
+		}
+	}
+	return o
 }
 
 // senderView is input.pidfdsig.call.sender.
@@ -243,11 +261,13 @@ func (v *senderView) Get(key string) (vm.Value, bool) {
 	return vm.Undefined, false
 }
 
+// senderKeys are the members of call.sender, as events.Process has them.
+var senderKeys = []string{"host_pid", "pid", "uid", "comm", "exe", "container_id"}
+
 // Object implements vm.Lazy.
 func (v *senderView) Object() *vm.Object {
 	if v.whole == nil {
-		var b termBuilder
-		v.whole = objectOf(vm.FromAST(b.sender(v.s).Value))
+		v.whole = objectFromGets(v, senderKeys)
 	}
 	return v.whole
 }
@@ -261,7 +281,7 @@ type targetView struct {
 
 // Get implements vm.Lazy.
 func (v *targetView) Get(key string) (vm.Value, bool) {
-	t := &v.enr.target
+	t := v.enr.resolvedTarget()
 	switch key {
 	case "source":
 		return vm.String(t.Source.String()), true
@@ -297,10 +317,14 @@ func (v *targetView) Get(key string) (vm.Value, bool) {
 	return vm.Undefined, false
 }
 
+// targetKeys are the members target.Record can have.
+var targetKeys = []string{"source", "reason", "host_pid", "host_tid", "pid", "thread", "uid", "euid", "suid",
+	"comm", "exe", "container_id", "pid_ns", "is_sender", "exited"}
+
 // Object implements vm.Lazy.
 func (v *targetView) Object() *vm.Object {
 	if v.whole == nil {
-		v.whole = objectOf(vm.FromAST(targetTerm(&v.enr.target).Value))
+		v.whole = objectFromGets(v, targetKeys)
 	}
 	return v.whole
 }

@@ -4,7 +4,7 @@ import "sort"
 
 // indexAt is the size from which objects and sets index their string
 // members in a map; smaller ones are searched linearly, which is faster.
-const indexAt = 12
+const indexAt = 32
 
 // Array is a Rego array.
 type Array struct {

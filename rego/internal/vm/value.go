@@ -148,6 +148,12 @@ func (v Value) Set() *Set {
 	return s
 }
 
+// LazyValue returns the Lazy behind an object value, if it is one.
+func (v Value) LazyValue() (Lazy, bool) {
+	l, ok := v.ref.(Lazy)
+	return l, ok
+}
+
 // Len returns the number of elements of a composite, and the number of
 // characters of a string.
 func (v Value) Len() (int, bool) {
