@@ -65,8 +65,14 @@ func member(_ *Machine, a []Value) (Value, error) {
 	case KindSet:
 		return Bool(coll.Set().Contains(x)), nil
 	case KindArray:
-		for _, e := range coll.Array().elems {
-			if Equal(e, x) {
+		arr := coll.Array()
+		if x.kind == KindString {
+			if found, indexed := arr.containsString(x.s); indexed {
+				return Bool(found), nil
+			}
+		}
+		for i := range arr.elems {
+			if equal(&arr.elems[i], &x) {
 				return Bool(true), nil
 			}
 		}

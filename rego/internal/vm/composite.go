@@ -9,7 +9,18 @@ const indexAt = 32
 // Array is a Rego array.
 type Array struct {
 	elems  []Value
-	frozen bool // shared: a statement that changes it changes a copy
+	frozen bool                // shared: a statement that changes it changes a copy
+	index  map[string]struct{} // a frozen array's string elements, from indexAt/4 elements on
+}
+
+// containsString reports whether s is an element, through the index of a
+// frozen array when it has one (membership tests on configuration lists).
+func (a *Array) containsString(s string) (found, indexed bool) {
+	if a.index == nil {
+		return false, false
+	}
+	_, found = a.index[s]
+	return found, true
 }
 
 // Len returns the number of elements.
@@ -227,6 +238,14 @@ func Freeze(v Value) Value {
 		if !a.frozen {
 			for i := range a.elems {
 				a.elems[i] = Freeze(a.elems[i])
+			}
+			if len(a.elems) >= indexAt/4 {
+				a.index = make(map[string]struct{}, len(a.elems))
+				for _, e := range a.elems {
+					if e.kind == KindString {
+						a.index[e.s] = struct{}{}
+					}
+				}
 			}
 			a.frozen = true
 		}

@@ -186,6 +186,14 @@ func read(o *operand, frame []Value) Value {
 	return frame[o.local]
 }
 
+// ref returns where an operand's value is, for reading without a copy.
+func ref(o *operand, frame []Value) *Value {
+	if o.local < 0 {
+		return &o.value
+	}
+	return &frame[o.local]
+}
+
 // tick counts work and reports cancellation or a timeout.
 func (m *Machine) tick() bool {
 	m.ticks++
@@ -214,7 +222,7 @@ func (m *Machine) run(b block, frame []Value) int {
 		in := &b[i]
 		switch in.op {
 		case opDot:
-			v, ok := read(&in.a, frame).Get(read(&in.b, frame))
+			v, ok := ref(&in.a, frame).get(ref(&in.b, frame))
 			if !ok {
 				return 0
 			}
@@ -230,20 +238,20 @@ func (m *Machine) run(b block, frame []Value) int {
 		case opAssign:
 			frame[in.target] = read(&in.a, frame)
 		case opAssignOnce:
-			v := read(&in.a, frame)
-			if cur := frame[in.target]; cur.Defined() {
-				if !Equal(cur, v) {
+			v := ref(&in.a, frame)
+			if cur := &frame[in.target]; cur.Defined() {
+				if !equal(cur, v) {
 					return m.fail(topdown.ConflictErr, "complete rules must not produce multiple outputs", in)
 				}
 				continue
 			}
-			frame[in.target] = v
+			frame[in.target] = *v
 		case opEqual:
-			if !Equal(read(&in.a, frame), read(&in.b, frame)) {
+			if !equal(ref(&in.a, frame), ref(&in.b, frame)) {
 				return 0
 			}
 		case opNotEqual:
-			if Equal(read(&in.a, frame), read(&in.b, frame)) {
+			if equal(ref(&in.a, frame), ref(&in.b, frame)) {
 				return 0
 			}
 		case opIsDefined:

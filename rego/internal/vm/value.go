@@ -171,29 +171,35 @@ func (v Value) Len() (int, bool) {
 }
 
 // Get looks key up in an object, array or set (as Rego's x[key] does).
-func (v Value) Get(key Value) (Value, bool) {
+func (v Value) Get(key Value) (Value, bool) { return v.get(&key) }
+
+// get is Get without copying the operands: the machine's hot path.
+func (v *Value) get(key *Value) (Value, bool) {
 	switch v.kind {
 	case KindObject:
-		if l, ok := v.ref.(Lazy); ok {
+		switch o := v.ref.(type) {
+		case *Object:
+			return o.Get(*key)
+		case Lazy:
 			if key.kind != KindString {
 				return Undefined, false
 			}
-			return l.Get(key.s)
+			return o.Get(key.s)
 		}
-		return v.ref.(*Object).Get(key)
+		return Undefined, false
 	case KindArray:
 		a := v.ref.(*Array)
 		n, ok := key.IntValue()
 		if !ok {
-			n, ok = integralText(key)
+			n, ok = integralText(*key)
 		}
 		if !ok || n < 0 || n >= int64(len(a.elems)) {
 			return Undefined, false
 		}
 		return a.elems[n], true
 	case KindSet:
-		if v.ref.(*Set).Contains(key) {
-			return key, true
+		if v.ref.(*Set).Contains(*key) {
+			return *key, true
 		}
 	}
 	return Undefined, false
@@ -210,7 +216,10 @@ func integralText(v Value) (int64, bool) {
 }
 
 // Equal reports whether a and b are the same Rego value.
-func Equal(a, b Value) bool {
+func Equal(a, b Value) bool { return equal(&a, &b) }
+
+// equal is Equal without copying the operands: the machine's hot path.
+func equal(a, b *Value) bool {
 	if a.kind != b.kind {
 		return false
 	}
@@ -248,13 +257,13 @@ func Equal(a, b Value) bool {
 			return false
 		}
 		for i := range ae {
-			if !Equal(ae[i], be[i]) {
+			if !equal(&ae[i], &be[i]) {
 				return false
 			}
 		}
 		return true
 	}
-	return Compare(a, b) == 0
+	return Compare(*a, *b) == 0
 }
 
 // Compare orders a and b as Rego does (ast.Compare): by kind, then by
