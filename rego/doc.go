@@ -36,16 +36,22 @@
 // # Runtime
 //
 // All rules are compiled once into one OPA compiler, with builtins that
-// reach the network, the clock, randomness or the OPA runtime withheld; each
-// rule's metadata and selection are evaluated once at load and its match
-// query prepared once: tracee_match's own compiled body when it is a single
-// rule, evaluated with OPA's topdown evaluator and per-signature caches
-// reused from event to event. Per event, the selection is checked in Go
-// before any Rego runs; the input is built as OPA terms without a JSON round
-// trip, with only the keys the loaded rules can read (found in the compiled
-// rules at load), and shared by the rules of one Tracee event; the extension
-// rules are evaluated only on a match; each evaluation is bounded by
-// WithEvalTimeout. A failing or slow rule is logged and counted
+// reach the network, the clock, randomness or the OPA runtime withheld;
+// each rule's metadata and selection are evaluated once at load. Each
+// rule's tracee_match and extension rules are then planned by OPA (the
+// plan its Wasm compiler starts from) and run by the plan machine of
+// rego/internal/vm, in Go, on a view of the event that reads each field
+// when a rule looks it up: a selected event that no rule reports costs a
+// few hundred nanoseconds and no allocation. A rule OPA cannot plan, or
+// that uses a statement the machine does not run, is evaluated by OPA's
+// topdown evaluator instead, as every rule is with WithTopdown;
+// Signature.Engine says which. Both engines give the same findings and
+// errors: the tests run every rule on both, on the same events.
+//
+// Per event, the selection is checked in Go before any Rego runs; the call
+// is decoded once and its target resolved when a rule first looks at it;
+// the extension rules are evaluated only on a match; each evaluation is
+// bounded by WithEvalTimeout. A failing or slow rule is logged and counted
 // (Signature.Stats) and never stops the others. The configuration reaches
 // the rules as data.pidfdsig.config.
 package rego
