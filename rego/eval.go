@@ -52,13 +52,14 @@ type evaluator struct {
 	// The plan machine, for a planned rule, and the view of the event it
 	// reads as input.
 	machine *vm.Machine
-	view    inputView
+	view    *inputView
 }
 
 func newEvaluator(r *rule, cancel topdown.Cancel, timeout time.Duration) *evaluator {
 	ev := &evaluator{rule: r}
 	if r.plan != nil {
 		ev.machine = r.plan.prog.NewMachine()
+		ev.view = newInputView()
 		ev.machine.SetTimeout(timeout)
 		return ev
 	}

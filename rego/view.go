@@ -20,24 +20,48 @@ type inputView struct {
 	fields inputFields
 	whole  *vm.Object
 	pfd    enrichmentView
+	refs   viewRefs
+}
+
+// viewRefs are the machine's references to a view and its parts, made
+// once: the view stays where it is from one event to the next.
+type viewRefs struct {
+	input, pfd, call, sender, target *vm.LazyRef
+}
+
+// newInputView returns a view, for reset to point at events.
+func newInputView() *inputView {
+	v := &inputView{}
+	v.refs = viewRefs{
+		input:  vm.NewLazy(v),
+		pfd:    vm.NewLazy(&v.pfd),
+		call:   vm.NewLazy(&v.pfd.call),
+		sender: vm.NewLazy(&v.pfd.call.sender),
+		target: vm.NewLazy(&v.pfd.target),
+	}
+	v.pfd.refs = &v.refs
+	v.pfd.call.refs = &v.refs
+	return v
 }
 
 // reset points the view at another event.
 func (v *inputView) reset(ev *trace.Event, enr *enrichment, fields inputFields) {
-	*v = inputView{ev: ev, enr: enr, fields: fields}
+	v.ev, v.enr, v.fields, v.whole = ev, enr, fields, nil
+	v.pfd.enr, v.pfd.whole = enr, nil
+	v.pfd.call.call, v.pfd.call.whole = nil, nil
+	v.pfd.call.sender = senderView{}
+	v.pfd.target = targetView{enr: enr}
 	if enr != nil {
-		v.pfd = enrichmentView{enr: enr}
-		v.pfd.call = callView{call: &enr.call}
-		v.pfd.call.sender = senderView{s: &enr.call.Sender}
-		v.pfd.target = targetView{enr: enr}
+		v.pfd.call.call = &enr.call
+		v.pfd.call.sender.s = &enr.call.Sender
 	}
 }
 
 // clear drops the view's references to the event.
-func (v *inputView) clear() { *v = inputView{} }
+func (v *inputView) clear() { v.reset(nil, nil, 0) }
 
 // value returns the view as the machine's input.
-func (v *inputView) value() vm.Value { return vm.LazyObject(v) }
+func (v *inputView) value() vm.Value { return vm.LazyObject(v.refs.input) }
 
 // Get implements vm.Lazy.
 func (v *inputView) Get(key string) (vm.Value, bool) {
@@ -96,7 +120,7 @@ func (v *inputView) Get(key string) (vm.Value, bool) {
 		if v.enr == nil || !has(fieldPidfdsig) {
 			return vm.Undefined, false
 		}
-		return vm.LazyObject(&v.pfd), true
+		return vm.LazyObject(v.refs.pfd), true
 	}
 	return v.Object().Get(vm.String(key))
 }
@@ -124,6 +148,7 @@ type enrichmentView struct {
 	whole  *vm.Object
 	call   callView
 	target targetView
+	refs   *viewRefs
 }
 
 // Get implements vm.Lazy.
@@ -131,11 +156,11 @@ func (v *enrichmentView) Get(key string) (vm.Value, bool) {
 	switch key {
 	case "call":
 		if v.enr.parseErr == nil {
-			return vm.LazyObject(&v.call), true
+			return vm.LazyObject(v.refs.call), true
 		}
 	case "target":
 		if v.enr.parseErr == nil && v.enr.resolved {
-			return vm.LazyObject(&v.target), true
+			return vm.LazyObject(v.refs.target), true
 		}
 	case "error":
 		if v.enr.parseErr != nil {
@@ -161,6 +186,7 @@ type callView struct {
 	call   *events.SendSignal
 	whole  *vm.Object
 	sender senderView
+	refs   *viewRefs
 }
 
 // flagNamesValues holds call.flag_names for each combination of the known
@@ -207,7 +233,7 @@ func (v *callView) Get(key string) (vm.Value, bool) {
 	case "errno":
 		return vm.String(c.Result.ErrnoName()), true
 	case "sender":
-		return vm.LazyObject(&v.sender), true
+		return vm.LazyObject(v.refs.sender), true
 	}
 	return vm.Undefined, false
 }

@@ -52,9 +52,9 @@ func TestViewMatchesInput(t *testing.T) {
 					enrp = nil
 				}
 				for _, fields := range selections {
-					var view inputView
+					view := newInputView()
 					view.reset(&ev, enrp, fields)
-					requireSameObject(t, ast.NewTerm(buildInput(&ev, enrp, fields)), &view, "input")
+					requireSameObject(t, ast.NewTerm(buildInput(&ev, enrp, fields)), view, "input")
 					n++
 				}
 			}

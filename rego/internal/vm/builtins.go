@@ -67,7 +67,7 @@ func member(_ *Machine, a []Value) (Value, error) {
 	case KindArray:
 		arr := coll.Array()
 		if x.kind == KindString {
-			if found, indexed := arr.containsString(x.s); indexed {
+			if found, indexed := arr.containsString(x.str()); indexed {
 				return Bool(found), nil
 			}
 		}

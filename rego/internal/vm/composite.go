@@ -52,14 +52,14 @@ func (o *Object) Len() int { return len(o.keys) }
 // find returns the position of key, or -1.
 func (o *Object) find(key Value) int {
 	if o.index != nil && key.kind == KindString {
-		if i, ok := o.index[key.s]; ok {
+		if i, ok := o.index[key.str()]; ok {
 			return int(i)
 		}
 		return -1
 	}
 	if key.kind == KindString {
 		for i := range o.keys {
-			if k := &o.keys[i]; k.kind == KindString && k.s == key.s {
+			if k := &o.keys[i]; k.kind == KindString && k.str() == key.str() {
 				return i
 			}
 		}
@@ -98,7 +98,7 @@ func (o *Object) Insert(key, value Value) {
 	switch {
 	case o.index != nil:
 		if key.kind == KindString {
-			o.index[key.s] = int32(len(o.keys) - 1)
+			o.index[key.str()] = int32(len(o.keys) - 1)
 		}
 	case len(o.keys) >= indexAt:
 		o.reindex()
@@ -109,7 +109,7 @@ func (o *Object) reindex() {
 	o.index = make(map[string]int32, len(o.keys))
 	for i, k := range o.keys {
 		if k.kind == KindString {
-			o.index[k.s] = int32(i)
+			o.index[k.str()] = int32(i)
 		}
 	}
 }
@@ -168,7 +168,7 @@ func (s *Set) Len() int { return len(s.elems) }
 // Contains reports whether v is an element.
 func (s *Set) Contains(v Value) bool {
 	if s.index != nil && v.kind == KindString {
-		_, ok := s.index[v.s]
+		_, ok := s.index[v.str()]
 		return ok
 	}
 	if v.kind == KindString {
@@ -176,7 +176,7 @@ func (s *Set) Contains(v Value) bool {
 			return false
 		}
 		for i := range s.elems {
-			if e := &s.elems[i]; e.kind == KindString && e.s == v.s {
+			if e := &s.elems[i]; e.kind == KindString && e.str() == v.str() {
 				return true
 			}
 		}
@@ -202,13 +202,13 @@ func (s *Set) Add(v Value) {
 	switch {
 	case s.index != nil:
 		if v.kind == KindString {
-			s.index[v.s] = struct{}{}
+			s.index[v.str()] = struct{}{}
 		}
 	case len(s.elems) >= indexAt:
 		s.index = make(map[string]struct{}, len(s.elems))
 		for _, e := range s.elems {
 			if e.kind == KindString {
-				s.index[e.s] = struct{}{}
+				s.index[e.str()] = struct{}{}
 			}
 		}
 	}
@@ -243,15 +243,15 @@ func Freeze(v Value) Value {
 				a.index = make(map[string]struct{}, len(a.elems))
 				for _, e := range a.elems {
 					if e.kind == KindString {
-						a.index[e.s] = struct{}{}
+						a.index[e.str()] = struct{}{}
 					}
 				}
 			}
 			a.frozen = true
 		}
 	case KindObject:
-		o, ok := v.ref.(*Object)
-		if ok && !o.frozen {
+		o := v.concrete()
+		if o != nil && !o.frozen {
 			for i := range o.vals {
 				o.keys[i], o.vals[i] = Freeze(o.keys[i]), Freeze(o.vals[i])
 			}

@@ -300,7 +300,7 @@ func (m *Machine) run(b block, frame []Value) int {
 			}
 			frame[in.target] = Int(int64(n))
 		case opMakeArray:
-			frame[in.target] = Value{kind: KindArray, ref: &Array{elems: make([]Value, 0, in.n)}}
+			frame[in.target] = arrayValue(&Array{elems: make([]Value, 0, in.n)})
 		case opMakeObject:
 			frame[in.target] = ObjectValue(NewObject(4))
 		case opMakeSet:
@@ -324,11 +324,11 @@ func (m *Machine) run(b block, frame []Value) int {
 			}
 			if a.frozen {
 				a = a.thaw()
-				frame[in.target] = Value{kind: KindArray, ref: a}
+				frame[in.target] = arrayValue(a)
 			}
 			a.Append(read(&in.a, frame))
 		case opObjectInsert, opObjectInsertOnce:
-			o, _ := frame[in.target].ref.(*Object)
+			o := frame[in.target].concrete()
 			if o == nil {
 				return m.fail(topdown.InternalErr, "insert into a value that is not an object", in)
 			}
@@ -523,8 +523,7 @@ func upsert(doc Value, path []Value, value Value) Value {
 
 // merge merges two objects recursively, as OPA's planner expects.
 func merge(a, b Value) (Value, bool) {
-	ao, bo := a.ref, b.ref
-	if ao == nil || bo == nil || a.kind != KindObject || b.kind != KindObject {
+	if a.kind != KindObject || b.kind != KindObject {
 		return Undefined, false
 	}
 	x, ok := a.AST().(ast.Object).Merge(b.AST().(ast.Object))

@@ -253,7 +253,7 @@ func foldLiterals(b block) block {
 		var lit Value
 		switch in.op {
 		case opMakeArray:
-			lit = Value{kind: KindArray, ref: &Array{elems: make([]Value, 0, in.n)}}
+			lit = arrayValue(&Array{elems: make([]Value, 0, in.n)})
 		case opMakeObject:
 			lit = ObjectValue(NewObject(2))
 		case opMakeSet:

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -31,9 +33,25 @@ const (
 // statement that made them builds them.
 type Value struct {
 	kind Kind
-	i    int64  // KindBool: 0 or 1; KindNumber: the number, when s is ""
-	s    string // KindString: the string; KindNumber: the number's text when it is not an int64
-	ref  any    // *Array, *Object, *Set or Lazy
+	lazy bool           // KindObject: p is a *LazyRef, not an *Object
+	n    int64          // KindBool: 0 or 1; KindNumber: the number when p is nil, else the text's length; KindString: the length
+	p    unsafe.Pointer // KindString, KindNumber: the text's bytes; composites: *Array, *Object, *Set, *LazyRef
+}
+
+// LazyRef holds a Lazy for values to point to: made once per Lazy (a
+// view of a struct that lives as long as its machine), it keeps values
+// three words long.
+type LazyRef struct{ l Lazy }
+
+// NewLazy returns a reference to l, for LazyObject.
+func NewLazy(l Lazy) *LazyRef { return &LazyRef{l: l} }
+
+// str returns the text of a string or of a number held as text.
+func (v *Value) str() string { return unsafe.String((*byte)(v.p), int(v.n)) }
+
+// textValue returns a value of kind k holding text.
+func textValue(k Kind, text string) Value {
+	return Value{kind: k, n: int64(len(text)), p: unsafe.Pointer(unsafe.StringData(text))}
 }
 
 // Lazy is an object whose members are computed on demand, such as a view
@@ -55,20 +73,20 @@ func Null() Value { return Value{kind: KindNull} }
 // Bool returns b as a value.
 func Bool(b bool) Value {
 	if b {
-		return Value{kind: KindBool, i: 1}
+		return Value{kind: KindBool, n: 1}
 	}
 	return Value{kind: KindBool}
 }
 
 // Int returns n as a number.
-func Int(n int64) Value { return Value{kind: KindNumber, i: n} }
+func Int(n int64) Value { return Value{kind: KindNumber, n: n} }
 
 // Uint returns n as a number.
 func Uint(n uint64) Value {
 	if n <= 1<<63-1 {
 		return Int(int64(n))
 	}
-	return Value{kind: KindNumber, s: strconv.FormatUint(n, 10)}
+	return textValue(KindNumber, strconv.FormatUint(n, 10))
 }
 
 // NumberText returns the number written as text (JSON syntax). Integers
@@ -77,23 +95,28 @@ func NumberText(text string) Value {
 	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
 		return Int(n)
 	}
-	return Value{kind: KindNumber, s: text}
+	if text == "" {
+		return Int(0)
+	}
+	return textValue(KindNumber, text)
 }
 
 // String returns s as a value.
-func String(s string) Value { return Value{kind: KindString, s: s} }
+func String(s string) Value { return textValue(KindString, s) }
 
 // ArrayOf returns an array holding elems (not copied).
-func ArrayOf(elems ...Value) Value { return Value{kind: KindArray, ref: &Array{elems: elems}} }
+func ArrayOf(elems ...Value) Value { return arrayValue(&Array{elems: elems}) }
+
+func arrayValue(a *Array) Value { return Value{kind: KindArray, p: unsafe.Pointer(a)} }
 
 // ObjectValue returns o as a value.
-func ObjectValue(o *Object) Value { return Value{kind: KindObject, ref: o} }
+func ObjectValue(o *Object) Value { return Value{kind: KindObject, p: unsafe.Pointer(o)} }
 
 // SetValue returns s as a value.
-func SetValue(s *Set) Value { return Value{kind: KindSet, ref: s} }
+func SetValue(s *Set) Value { return Value{kind: KindSet, p: unsafe.Pointer(s)} }
 
-// LazyObject returns l as an object value.
-func LazyObject(l Lazy) Value { return Value{kind: KindObject, ref: l} }
+// LazyObject returns the Lazy r refers to as an object value.
+func LazyObject(r *LazyRef) Value { return Value{kind: KindObject, lazy: true, p: unsafe.Pointer(r)} }
 
 // Kind returns the value's kind.
 func (v Value) Kind() Kind { return v.kind }
@@ -102,10 +125,15 @@ func (v Value) Kind() Kind { return v.kind }
 func (v Value) Defined() bool { return v.kind != KindUndefined }
 
 // Truthy reports whether v is the boolean true.
-func (v Value) Truthy() bool { return v.kind == KindBool && v.i == 1 }
+func (v Value) Truthy() bool { return v.kind == KindBool && v.n == 1 }
 
 // StringValue returns the string v holds.
-func (v Value) StringValue() (string, bool) { return v.s, v.kind == KindString }
+func (v Value) StringValue() (string, bool) {
+	if v.kind != KindString {
+		return "", false
+	}
+	return v.str(), true
+}
 
 // IntValue returns the integer v holds, when it is an integer that fits an
 // int64.
@@ -113,45 +141,59 @@ func (v Value) IntValue() (int64, bool) {
 	if v.kind != KindNumber {
 		return 0, false
 	}
-	if v.s == "" {
-		return v.i, true
+	if v.p == nil {
+		return v.n, true
 	}
 	return 0, false
 }
 
 // BoolValue returns the boolean v holds.
-func (v Value) BoolValue() (bool, bool) { return v.i == 1, v.kind == KindBool }
+func (v Value) BoolValue() (bool, bool) { return v.n == 1, v.kind == KindBool }
 
 // isInt reports whether v is a number held as an int64.
-func (v Value) isInt() bool { return v.kind == KindNumber && v.s == "" }
+func (v Value) isInt() bool { return v.kind == KindNumber && v.p == nil }
 
 // Array returns the array v holds, or nil.
 func (v Value) Array() *Array {
-	a, _ := v.ref.(*Array)
-	return a
+	if v.kind != KindArray {
+		return nil
+	}
+	return (*Array)(v.p)
 }
 
 // Object returns the object v holds (built, when it is lazy), or nil.
 func (v Value) Object() *Object {
-	switch o := v.ref.(type) {
-	case *Object:
-		return o
-	case Lazy:
-		return o.Object()
+	if v.kind != KindObject {
+		return nil
 	}
-	return nil
+	if v.lazy {
+		return (*LazyRef)(v.p).l.Object()
+	}
+	return (*Object)(v.p)
+}
+
+// concrete returns the *Object of an object value that is not lazy.
+func (v *Value) concrete() *Object {
+	if v.kind != KindObject || v.lazy {
+		return nil
+	}
+	return (*Object)(v.p)
 }
 
 // Set returns the set v holds, or nil.
 func (v Value) Set() *Set {
-	s, _ := v.ref.(*Set)
-	return s
+	if v.kind != KindSet {
+		return nil
+	}
+	return (*Set)(v.p)
 }
 
 // LazyValue returns the Lazy behind an object value, if it is one.
 func (v Value) LazyValue() (Lazy, bool) {
-	l, ok := v.ref.(Lazy)
-	return l, ok
+	if v.kind != KindObject || !v.lazy {
+		return nil, false
+	}
+	return (*LazyRef)(v.p).l, true
 }
 
 // Len returns the number of elements of a composite, and the number of
@@ -159,7 +201,7 @@ func (v Value) LazyValue() (Lazy, bool) {
 func (v Value) Len() (int, bool) {
 	switch v.kind {
 	case KindString:
-		return utf8.RuneCountInString(v.s), true
+		return utf8.RuneCountInString(v.str()), true
 	case KindArray:
 		return len(v.Array().elems), true
 	case KindObject:
@@ -177,18 +219,15 @@ func (v Value) Get(key Value) (Value, bool) { return v.get(&key) }
 func (v *Value) get(key *Value) (Value, bool) {
 	switch v.kind {
 	case KindObject:
-		switch o := v.ref.(type) {
-		case *Object:
-			return o.Get(*key)
-		case Lazy:
-			if key.kind != KindString {
-				return Undefined, false
-			}
-			return o.Get(key.s)
+		if !v.lazy {
+			return (*Object)(v.p).Get(*key)
 		}
-		return Undefined, false
+		if key.kind != KindString {
+			return Undefined, false
+		}
+		return (*LazyRef)(v.p).l.Get(key.str())
 	case KindArray:
-		a := v.ref.(*Array)
+		a := (*Array)(v.p)
 		n, ok := key.IntValue()
 		if !ok {
 			n, ok = integralText(*key)
@@ -198,7 +237,7 @@ func (v *Value) get(key *Value) (Value, bool) {
 		}
 		return a.elems[n], true
 	case KindSet:
-		if v.ref.(*Set).Contains(*key) {
+		if (*Set)(v.p).Contains(*key) {
 			return *key, true
 		}
 	}
@@ -208,10 +247,10 @@ func (v *Value) get(key *Value) (Value, bool) {
 // integralText returns a number held as text (1.0, 1e2) as an int64 when
 // it is one.
 func integralText(v Value) (int64, bool) {
-	if v.kind != KindNumber || v.s == "" {
+	if v.kind != KindNumber || v.p == nil {
 		return 0, false
 	}
-	n, ok := ast.Number(v.s).Int64()
+	n, ok := ast.Number(v.str()).Int64()
 	return n, ok
 }
 
@@ -227,29 +266,29 @@ func equal(a, b *Value) bool {
 	case KindUndefined, KindNull:
 		return true
 	case KindBool:
-		return a.i == b.i
+		return a.n == b.n
 	case KindString:
-		return a.s == b.s
+		return a.n == b.n && a.str() == b.str()
 	case KindNumber:
-		if a.s == "" && b.s == "" {
-			return a.i == b.i
+		if a.p == nil && b.p == nil {
+			return a.n == b.n
 		}
 	case KindObject:
-		if a.ref == b.ref {
+		if a.p == b.p {
 			return true
 		}
 		if ao, bo := a.Object(), b.Object(); ao.Len() != bo.Len() {
 			return false
 		}
 	case KindSet:
-		if a.ref == b.ref {
+		if a.p == b.p {
 			return true
 		}
 		if a.Set().Len() != b.Set().Len() {
 			return false
 		}
 	case KindArray:
-		if a.ref == b.ref {
+		if a.p == b.p {
 			return true
 		}
 		ae, be := a.Array().elems, b.Array().elems
@@ -279,20 +318,14 @@ func Compare(a, b Value) int {
 	case KindUndefined, KindNull:
 		return 0
 	case KindBool:
-		return cmpInt(a.i, b.i)
+		return cmpInt(a.n, b.n)
 	case KindNumber:
-		if a.s == "" && b.s == "" {
-			return cmpInt(a.i, b.i)
+		if a.p == nil && b.p == nil {
+			return cmpInt(a.n, b.n)
 		}
 		return ast.NumberCompare(a.number(), b.number())
 	case KindString:
-		switch {
-		case a.s == b.s:
-			return 0
-		case a.s < b.s:
-			return -1
-		}
-		return 1
+		return strings.Compare(a.str(), b.str())
 	case KindArray:
 		ae, be := a.Array().elems, b.Array().elems
 		for i := 0; i < len(ae) && i < len(be); i++ {
@@ -318,10 +351,10 @@ func cmpInt(a, b int64) int {
 
 // number returns a number value as OPA's.
 func (v Value) number() ast.Number {
-	if v.s == "" {
-		return ast.Number(strconv.FormatInt(v.i, 10))
+	if v.p == nil {
+		return ast.Number(strconv.FormatInt(v.n, 10))
 	}
-	return ast.Number(v.s)
+	return ast.Number(v.str())
 }
 
 // FromAST converts an OPA value. Only values (not refs, variables or
@@ -386,11 +419,11 @@ func (v Value) AST() ast.Value {
 	case KindNull:
 		return ast.NullValue
 	case KindBool:
-		return ast.Boolean(v.i == 1)
+		return ast.Boolean(v.n == 1)
 	case KindNumber:
 		return v.number()
 	case KindString:
-		return ast.String(v.s)
+		return ast.String(v.str())
 	case KindArray:
 		elems := v.Array().elems
 		terms := make([]*ast.Term, len(elems))
@@ -425,18 +458,18 @@ func (v Value) Go() any {
 	case KindNull:
 		return nil
 	case KindBool:
-		return v.i == 1
+		return v.n == 1
 	case KindNumber:
-		if v.s == "" {
-			return int(v.i)
+		if v.p == nil {
+			return int(v.n)
 		}
-		if n, err := json.Number(v.s).Int64(); err == nil {
+		if n, err := json.Number(v.str()).Int64(); err == nil {
 			return int(n)
 		}
-		f, _ := json.Number(v.s).Float64()
+		f, _ := json.Number(v.str()).Float64()
 		return f
 	case KindString:
-		return v.s
+		return v.str()
 	case KindArray:
 		elems := v.Array().elems
 		out := make([]any, len(elems))
