@@ -36,7 +36,6 @@ type Machine struct {
 	memoOK []uint32 // memo[i] is valid when memoOK[i] == gen
 	memoed []int32  // the memo slots written since Release
 	gen    uint32
-	high   int // the stack's high-water mark since the last clearing
 	with   int // depth of with statements: no memoization inside
 	args   [8]Value
 	result Value
@@ -118,38 +117,29 @@ func (m *Machine) eval(pl *plan, input, data Value) (Value, error) {
 	if len(m.bcache) > 0 {
 		clear(m.bcache)
 	}
+	// The stack is clean: every frame is cleared when its call ends.
 	frame := m.stack[:pl.nlocals]
-	clear(frame)
 	m.sp = pl.nlocals
-	m.high = max(m.high, m.sp)
 	frame[0], frame[1] = input, data
 	for _, b := range pl.blocks {
 		if r := m.run(b, frame); r == abort {
 			err := m.err
-			m.err, m.result = nil, Undefined
-			m.clearStack()
+			m.err, m.result, m.retval, m.sp = nil, Undefined, Undefined, 0
+			clear(frame)
 			return Undefined, err
 		}
 	}
 	out := m.result
-	m.result = Undefined
-	m.clearStack()
+	m.result, m.sp = Undefined, 0
+	clear(frame)
 	return out, nil
-}
-
-// clearStack drops the references the stack holds; memoized values stay
-// until Release.
-func (m *Machine) clearStack() {
-	clear(m.stack[:m.high])
-	m.high = 0
-	m.retval = Undefined
 }
 
 // Release drops every value the machine still holds from its last
 // evaluations, so that an idle machine keeps no input alive. The next
 // evaluation must be an Eval.
 func (m *Machine) Release() {
-	m.clearStack()
+	m.retval = Undefined
 	m.forget()
 }
 
@@ -441,18 +431,17 @@ func (m *Machine) call(in *instr, frame []Value) int {
 		return m.fail(topdown.CancelErr, "caller cancelled query execution", in)
 	}
 	base := m.sp
-	callee := m.stack[base : base+f.nlocals]
-	clear(callee)
+	callee := m.stack[base : base+f.nlocals] // clean: frames are cleared when their call ends
 	for i, p := range f.params {
 		callee[p] = read(&in.args[i], frame)
 	}
 	m.sp += f.nlocals
-	m.high = max(m.high, m.sp)
 	var out Value
 	returned := false
 	for _, b := range f.blocks {
 		r := m.run(b, callee)
 		if r == abort {
+			clear(callee)
 			m.sp = base
 			return abort
 		}
@@ -468,6 +457,7 @@ func (m *Machine) call(in *instr, frame []Value) int {
 	if !returned {
 		out = callee[f.ret]
 	}
+	clear(callee)
 	m.sp = base
 	if memo {
 		m.memo[f.memo], m.memoOK[f.memo] = out, m.gen
@@ -570,7 +560,7 @@ func (m *Machine) callBuiltin(in *instr, frame []Value) int {
 	if b.native != nil {
 		out, err = b.native(m, args)
 	}
-	if b.native == nil || errors.Is(err, errUseOPA) {
+	if b.native == nil || err == errUseOPA { // natives return it as is
 		out, err = m.callOPA(b, args, in)
 	}
 	clear(args)

@@ -223,6 +223,7 @@ r := 1`,
 					input := ast.MustParseTerm(src).Value
 					want, wantErr := opaEval(t, mods, tt.entry, input, nil)
 					got, gotErr := vmEval(t, m, tt.entry, input, nil)
+					requireIdle(t, m)
 					if wantErr != nil {
 						require.Error(t, gotErr, "input %s: OPA failed with %v", src, wantErr)
 						var te *topdown.Error
@@ -323,4 +324,18 @@ out := {"sorted": [k | some k, _ in data.cfg], "lit": object.union({"b": [1, 2],
 		}()
 	}
 	wg.Wait()
+}
+
+// requireIdle fails unless m holds no value of its last evaluation: the
+// stack and the memo are clean after Release, whatever the evaluation did.
+func requireIdle(t testing.TB, m *Machine) {
+	t.Helper()
+	for i, v := range m.stack {
+		require.Equal(t, Value{}, v, "stack slot %d still holds a value", i)
+	}
+	for i, v := range m.memo {
+		require.Equal(t, Value{}, v, "memo slot %d still holds a value", i)
+	}
+	require.Equal(t, Value{}, m.retval)
+	require.Zero(t, m.sp)
 }
