@@ -17,6 +17,11 @@ import (
 // directories: a colon-separated list, like PATH.
 const EnvRuleDirs = "PIDFDSIG_REGO_DIR"
 
+// EnvEngine names the environment variable New reads for the engine that
+// evaluates the rules, unless WithoutEnvironment: "plan" (the default) or
+// "topdown" (as WithTopdown). Another value is logged and ignored.
+const EnvEngine = "PIDFDSIG_REGO_ENGINE"
+
 // DefaultEvalTimeout bounds one rule's evaluation of one event unless
 // WithEvalTimeout says otherwise.
 const DefaultEvalTimeout = 100 * time.Millisecond

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"time"
@@ -65,6 +66,15 @@ func New(opts ...Option) (*Runtime, error) {
 	}
 	if err := o.config.Validate(); err != nil {
 		return nil, err
+	}
+	if o.useEnv {
+		switch v := os.Getenv(EnvEngine); v {
+		case "", EnginePlan:
+		case EngineTopdown:
+			o.topdown = true
+		default:
+			o.logger.Warnw("pidfdsig: unknown rego engine, using the plan machine", "variable", EnvEngine, "value", v)
+		}
 	}
 	caps := ruleCapabilities()
 	loaded, err := load(o.builtin, o.ruleDirs(), caps)

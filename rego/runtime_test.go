@@ -261,10 +261,30 @@ func TestEvaluationTimeout(t *testing.T) {
 }`)
 	fast := userRule("tracee.FAST", "FAST-1", "tracee_match := {\"ok\": true}")
 	dir := writeRules(t, map[string]string{"slow.rego": slow, "fast.rego": fast})
+	for _, eng := range engineOptions {
+		t.Run(eng.name, func(t *testing.T) {
+			testTimeout(t, dir, eng.name, eng.opts...)
+		})
+	}
+}
+
+// engineOptions select each engine.
+var engineOptions = []struct {
+	name string
+	opts []rego.Option
+}{
+	{rego.EnginePlan, nil},
+	{rego.EngineTopdown, []rego.Option{rego.WithTopdown()}},
+}
+
+func testTimeout(t *testing.T, dir, engine string, opts ...rego.Option) {
 	var log recordingLogger
-	rt, err := rego.New(rego.WithRuleDirs(dir), rego.WithoutEnvironment(), rego.WithoutBuiltinRules(),
-		rego.WithEvalTimeout(500*time.Millisecond))
+	rt, err := rego.New(append([]rego.Option{rego.WithRuleDirs(dir), rego.WithoutEnvironment(), rego.WithoutBuiltinRules(),
+		rego.WithEvalTimeout(500 * time.Millisecond)}, opts...)...)
 	require.NoError(t, err)
+	for _, s := range rt.Rules() {
+		require.Equal(t, engine, s.Engine())
+	}
 	var found []string
 	for _, s := range rt.Rules() {
 		require.NoError(t, s.Init(detect.SignatureContext{Logger: &log, Callback: func(f *detect.Finding) {
@@ -293,15 +313,21 @@ func TestEvaluationTimeout(t *testing.T) {
 func TestEvaluationErrorIsCounted(t *testing.T) {
 	conflict := userRule("tracee.CONFLICT", "CONFLICT-1", "tracee_match := 1 if true\n\ntracee_match := 2 if true")
 	dir := writeRules(t, map[string]string{"c.rego": conflict})
-	var log recordingLogger
-	rt, err := rego.New(patient, rego.WithRuleDirs(dir), rego.WithoutEnvironment(), rego.WithoutBuiltinRules(), rego.WithLogger(&log))
-	require.NoError(t, err)
-	require.Empty(t, rt.LoadErrors())
-	assert.Empty(t, runRules(t, rt, sendSignalEvent(9, 0), sendSignalEvent(9, 0)))
-	st := rt.Rules()[0].Stats()
-	assert.Equal(t, uint64(2), st.Errors)
-	assert.Equal(t, uint64(0), st.Timeouts)
-	assert.Contains(t, log.text(), "eval_conflict_error")
+	for _, eng := range engineOptions {
+		t.Run(eng.name, func(t *testing.T) {
+			var log recordingLogger
+			rt, err := rego.New(append([]rego.Option{patient, rego.WithRuleDirs(dir), rego.WithoutEnvironment(), rego.WithoutBuiltinRules(),
+				rego.WithLogger(&log)}, eng.opts...)...)
+			require.NoError(t, err)
+			require.Empty(t, rt.LoadErrors())
+			require.Equal(t, eng.name, rt.Rules()[0].Engine())
+			assert.Empty(t, runRules(t, rt, sendSignalEvent(9, 0), sendSignalEvent(9, 0)))
+			st := rt.Rules()[0].Stats()
+			assert.Equal(t, uint64(2), st.Errors)
+			assert.Equal(t, uint64(0), st.Timeouts)
+			assert.Contains(t, log.text(), "eval_conflict_error")
+		})
+	}
 }
 
 func TestSignatureLifecycle(t *testing.T) {
@@ -455,6 +481,39 @@ func TestEventsMissingFields(t *testing.T) {
 			for _, s := range rt.Rules() {
 				assert.Zero(t, s.Stats().Errors)
 			}
+		})
+	}
+}
+
+// TestEngineChoice: rules run on the plan machine unless WithTopdown or
+// PIDFDSIG_REGO_ENGINE=topdown; an unknown engine is logged and ignored.
+func TestEngineChoice(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      string
+		opts     []rego.Option
+		want     string
+		warnings int
+	}{
+		{"the plan machine by default", "", nil, rego.EnginePlan, 0},
+		{"WithTopdown", "", []rego.Option{rego.WithTopdown()}, rego.EngineTopdown, 0},
+		{"PIDFDSIG_REGO_ENGINE=topdown", "topdown", nil, rego.EngineTopdown, 0},
+		{"PIDFDSIG_REGO_ENGINE=plan", "plan", nil, rego.EnginePlan, 0},
+		{"an unknown engine is ignored", "wasm", nil, rego.EnginePlan, 1},
+		{"WithoutEnvironment ignores PIDFDSIG_REGO_ENGINE", "topdown", []rego.Option{rego.WithoutEnvironment()}, rego.EnginePlan, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(rego.EnvEngine, tt.env)
+			t.Setenv(rego.EnvRuleDirs, "")
+			logger := &recordingLogger{}
+			rt, err := rego.New(append([]rego.Option{patient, rego.WithLogger(logger)}, tt.opts...)...)
+			require.NoError(t, err)
+			require.NotEmpty(t, rt.Rules())
+			for _, r := range rt.Rules() {
+				assert.Equal(t, tt.want, r.Engine(), r.Package())
+			}
+			assert.Equal(t, tt.warnings, logger.count(), logger.msgs)
 		})
 	}
 }

@@ -34,6 +34,7 @@ type scanOptions struct {
 	output     string
 	configPath string
 	engine     string
+	regoEngine string
 	only       string
 	ruleDirs   stringList
 	live       bool
@@ -53,6 +54,7 @@ func parseScanFlags(args []string, stderr io.Writer) (scanOptions, error) {
 	fs.StringVar(&o.output, "o", "table", "output format: table, or json (JSON lines in Tracee's finding shape)")
 	fs.StringVar(&o.configPath, "config", "", "signature configuration file (YAML or JSON); defaults when empty")
 	fs.StringVar(&o.engine, "engine", engineGo, "engine of the built-in signatures: go, rego or both")
+	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "what evaluates Rego rules: plan (OPA's plans run in Go) or topdown (OPA's evaluator)")
 	fs.StringVar(&o.only, "signatures", "", "comma-separated signature IDs or event names to run (default: all)")
 	fs.Var(&o.ruleDirs, "rules", "directory or file of custom Rego rules (repeatable; also $"+rego.EnvRuleDirs+")")
 	fs.BoolVar(&o.live, "live", false, "resolve unknown targets from this machine's /proc (only for captures made here, now)")
@@ -69,6 +71,11 @@ func parseScanFlags(args []string, stderr io.Writer) (scanOptions, error) {
 	case engineGo, engineRego, engineBoth:
 	default:
 		return o, fmt.Errorf("engine %q: want go, rego or both", o.engine)
+	}
+	switch o.regoEngine {
+	case rego.EnginePlan, rego.EngineTopdown:
+	default:
+		return o, fmt.Errorf("rego engine %q: want %s or %s", o.regoEngine, rego.EnginePlan, rego.EngineTopdown)
 	}
 	return o, nil
 }
@@ -169,12 +176,21 @@ func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error
 	if o.engine == engineGo {
 		regoOpts = append(regoOpts, rego.WithoutBuiltinRules())
 	}
+	if o.regoEngine == rego.EngineTopdown {
+		regoOpts = append(regoOpts, rego.WithTopdown())
+	}
 	rt, err := rego.New(regoOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("rego rules: %w", err)
 	}
 	for _, le := range rt.LoadErrors() {
 		fmt.Fprintf(stderr, "pidfdsig scan: rule not loaded: %v\n", le)
+	}
+	for _, r := range rt.Rules() {
+		if r.Engine() != o.regoEngine {
+			m, _ := r.GetMetadata()
+			fmt.Fprintf(stderr, "pidfdsig scan: rule %s (%s) runs on OPA's evaluator: OPA could not plan it\n", m.ID, r.File())
+		}
 	}
 	sigs = append(sigs, rt.Signatures()...)
 	return selectSignatures(sigs, o.only)

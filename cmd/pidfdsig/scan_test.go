@@ -37,9 +37,10 @@ func findingEvents(t *testing.T, out string) []trace.Event {
 }
 
 func TestScanFindsTheSampleCapturesSuspiciousCalls(t *testing.T) {
-	for _, engine := range []string{"go", "rego"} {
-		t.Run("with the "+engine+" engine", func(t *testing.T) {
-			code, out, stderr := runCmd(t, "", "scan", "-engine", engine, "-o", "json", legacySample, protoSample)
+	for _, engine := range [][]string{{"-engine", "go"}, {"-engine", "rego"}, {"-engine", "rego", "-rego-engine", "topdown"}} {
+		t.Run("with "+strings.Join(engine, " "), func(t *testing.T) {
+			args := append(append([]string{"scan"}, engine...), "-o", "json", legacySample, protoSample)
+			code, out, stderr := runCmd(t, "", args...)
 			require.Equal(t, exitFindings, code, stderr)
 			evs := findingEvents(t, out)
 			var names []string
@@ -100,6 +101,7 @@ func TestScanTableAndExitStatus(t *testing.T) {
 		{"only the chosen signatures run", []string{"scan", "-signatures", "pidfd_forged_siginfo", legacySample}, "", exitFindings, "PFD-3", "1 findings"},
 		{"an unknown signature is an error", []string{"scan", "-signatures", "PFD-99", legacySample}, "", exitError, "", `"PFD-99"`},
 		{"a bad engine is an error", []string{"scan", "-engine", "lua", legacySample}, "", exitError, "", `engine "lua"`},
+		{"a bad Rego engine is an error", []string{"scan", "-rego-engine", "wasm", legacySample}, "", exitError, "", `rego engine "wasm"`},
 		{"nothing readable is an error", []string{"scan"}, "\x00garbage\n", exitError, "", "1 bad lines"},
 		{"a missing config file is an error", []string{"scan", "-config", "/nonexistent.yaml", legacySample}, "", exitError, "", "nonexistent.yaml"},
 	}

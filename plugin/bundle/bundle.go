@@ -47,6 +47,15 @@ const (
 	// EnvLive set to "0" keeps the target tracker offline: no reads of this
 	// host's /proc for pidfds the event stream does not explain.
 	EnvLive = "PIDFDSIG_LIVE"
+	// EnvRegoEngine chooses what evaluates the Rego rules: "plan" (the
+	// default: OPA's plans run in Go) or "topdown" (OPA's evaluator).
+	EnvRegoEngine = "PIDFDSIG_REGO_ENGINE"
+)
+
+// The Rego engines EnvRegoEngine names.
+const (
+	RegoEnginePlan    = "plan"
+	RegoEngineTopdown = "topdown"
 )
 
 // Builtin names an implementation of the built-in PFD signatures.
@@ -71,6 +80,9 @@ type Options struct {
 	// Live lets the tracker read this host for pidfds the event stream
 	// does not explain; nil keeps it offline, as replaying a capture needs.
 	Live target.LiveResolver
+	// RegoEngine chooses what evaluates the Rego rules: RegoEnginePlan
+	// when empty, or RegoEngineTopdown.
+	RegoEngine string
 }
 
 // Bundle is what the plugin exports.
@@ -84,8 +96,8 @@ type Bundle struct {
 	Problems []error
 }
 
-// New builds a bundle. It fails only for an invalid configuration or
-// Builtin; anything else that goes wrong leaves a part out and is listed in
+// New builds a bundle. It fails only for an invalid configuration,
+// Builtin or RegoEngine; anything else that goes wrong leaves a part out and is listed in
 // Problems.
 func New(o Options) (Bundle, error) {
 	cfg := signatures.DefaultConfig()
@@ -114,7 +126,15 @@ func New(o Options) (Bundle, error) {
 			return Bundle{}, err
 		}
 	}
-	rules, problems := regoSignatures(cfg, tracker, builtin == BuiltinRego, o.RegoDirs)
+	topdown := false
+	switch o.RegoEngine {
+	case "", RegoEnginePlan:
+	case RegoEngineTopdown:
+		topdown = true
+	default:
+		return Bundle{}, fmt.Errorf("unknown Rego engine %q: want %q or %q", o.RegoEngine, RegoEnginePlan, RegoEngineTopdown)
+	}
+	rules, problems := regoSignatures(cfg, tracker, builtin == BuiltinRego, topdown, o.RegoDirs)
 	b.Problems = append(b.Problems, problems...)
 	b.add(rules)
 	return b, nil
@@ -161,8 +181,9 @@ func (b *Bundle) add(rules []detect.Signature) {
 func FromEnv() Bundle {
 	var problems []error
 	o := Options{
-		RegoDirs: filepath.SplitList(os.Getenv(EnvRegoDir)),
-		Builtin:  Builtin(os.Getenv(EnvBuiltin)),
+		RegoDirs:   filepath.SplitList(os.Getenv(EnvRegoDir)),
+		Builtin:    Builtin(os.Getenv(EnvBuiltin)),
+		RegoEngine: os.Getenv(EnvRegoEngine),
 	}
 	if name := os.Getenv(EnvConfig); name != "" {
 		cfg, err := signatures.LoadConfig(name)
@@ -178,7 +199,7 @@ func FromEnv() Bundle {
 	b, err := New(o)
 	if err != nil {
 		problems = append(problems, fmt.Errorf("%w: using the defaults", err))
-		o.Config, o.Builtin = nil, ""
+		o.Config, o.Builtin, o.RegoEngine = nil, "", ""
 		b, _ = New(o) // the defaults are valid
 	}
 	b.Problems = append(problems, b.Problems...)

@@ -59,10 +59,15 @@ func TestNew(t *testing.T) {
 		opts         bundle.Options
 		wantIDs      []string
 		wantProblems []string
+		wantEngine   string // of every Rego rule
 		wantErr      bool
 	}{
 		{name: "the defaults carry the Go signatures", wantIDs: builtinIDs},
-		{name: "the Rego implementation replaces the Go one", opts: bundle.Options{Builtin: bundle.BuiltinRego}, wantIDs: builtinIDs},
+		{name: "the Rego implementation replaces the Go one", opts: bundle.Options{Builtin: bundle.BuiltinRego}, wantIDs: builtinIDs,
+			wantEngine: bundle.RegoEnginePlan},
+		{name: "the Rego rules can run on OPA's evaluator", opts: bundle.Options{Builtin: bundle.BuiltinRego, RegoEngine: bundle.RegoEngineTopdown},
+			wantIDs: builtinIDs, wantEngine: bundle.RegoEngineTopdown},
+		{name: "an unknown Rego engine is an error", opts: bundle.Options{RegoEngine: "wasm"}, wantErr: true},
 		{name: "a disabled signature is left out", opts: bundle.Options{Config: &disabled},
 			wantIDs: []string{"PFD-1", "PFD-2", "PFD-3", "PFD-5", "PFD-6"}},
 		{name: "user rules come after the built-in signatures",
@@ -89,6 +94,9 @@ func TestNew(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantIDs, ids(t, b.Signatures))
+			if tt.wantEngine != "" {
+				assert.Equal(t, tt.wantEngine, regoEngine(t, b.Signatures))
+			}
 			require.Len(t, b.DataSources, 1)
 			assert.Equal(t, "pidfdsig", b.DataSources[0].Namespace())
 			assert.Equal(t, "pidfd_target", b.DataSources[0].ID())
@@ -111,6 +119,7 @@ func TestFromEnv(t *testing.T) {
 		env          map[string]string
 		wantIDs      []string
 		wantProblems []string
+		wantEngine   string
 	}{
 		{name: "an empty environment gives the defaults", wantIDs: builtinIDs},
 		{name: "a configuration file is read", env: map[string]string{bundle.EnvConfig: goodConfig},
@@ -123,19 +132,45 @@ func TestFromEnv(t *testing.T) {
 			wantIDs: builtinIDs, wantProblems: []string{`unknown built-in implementation "lua"`}},
 		{name: "rule directories are read", env: map[string]string{bundle.EnvRegoDir: users + string(os.PathListSeparator) + t.TempDir()},
 			wantIDs: append(append([]string(nil), builtinIDs...), "USER-1")},
+		{name: "the Rego engine is read", env: map[string]string{bundle.EnvBuiltin: "rego", bundle.EnvRegoEngine: "topdown"},
+			wantIDs: builtinIDs, wantEngine: bundle.RegoEngineTopdown},
+		{name: "an unknown Rego engine falls back to the defaults", env: map[string]string{bundle.EnvBuiltin: "rego", bundle.EnvRegoEngine: "wasm"},
+			wantIDs: builtinIDs, wantProblems: []string{`unknown Rego engine "wasm"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{bundle.EnvConfig, bundle.EnvRegoDir, bundle.EnvBuiltin} {
+			for _, k := range []string{bundle.EnvConfig, bundle.EnvRegoDir, bundle.EnvBuiltin, bundle.EnvRegoEngine} {
 				t.Setenv(k, tt.env[k])
 			}
 			t.Setenv(bundle.EnvLive, "0")
 			b := bundle.FromEnv()
 			assert.Equal(t, tt.wantIDs, ids(t, b.Signatures))
+			if tt.wantEngine != "" {
+				assert.Equal(t, tt.wantEngine, regoEngine(t, b.Signatures))
+			}
 			require.Len(t, b.Problems, len(tt.wantProblems), "%v", b.Problems)
 			for i, want := range tt.wantProblems {
 				assert.Contains(t, b.Problems[i].Error(), want)
 			}
 		})
 	}
+}
+
+// regoEngine returns the engine every Rego rule of sigs runs on, failing
+// when they differ or there is none.
+func regoEngine(t *testing.T, sigs []detect.Signature) string {
+	t.Helper()
+	engine := ""
+	for _, s := range sigs {
+		r, ok := s.(interface{ Engine() string })
+		if !ok {
+			continue
+		}
+		if engine != "" && r.Engine() != engine {
+			t.Fatalf("rules on two engines: %s and %s", engine, r.Engine())
+		}
+		engine = r.Engine()
+	}
+	require.NotEmpty(t, engine, "no Rego rule")
+	return engine
 }

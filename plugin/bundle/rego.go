@@ -16,12 +16,15 @@ const withOPA = true
 // regoSignatures returns the Rego rules: the built-in ones when builtin is
 // set, and the user's from dirs. A rule file that does not load is a
 // problem, not a failure.
-func regoSignatures(cfg signatures.Config, tracker *target.Tracker, builtin bool, dirs []string) ([]detect.Signature, []error) {
+func regoSignatures(cfg signatures.Config, tracker *target.Tracker, builtin, topdown bool, dirs []string) ([]detect.Signature, []error) {
 	opts := []rego.Option{
 		rego.WithConfig(cfg),
 		rego.WithResolver(tracker),
 		rego.WithRuleDirs(dirs...),
 		rego.WithoutEnvironment(), // FromEnv has read it
+	}
+	if topdown {
+		opts = append(opts, rego.WithTopdown())
 	}
 	if !builtin {
 		if len(dirs) == 0 {
