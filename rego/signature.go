@@ -303,16 +303,10 @@ func (rt *Runtime) input(payload any, ev *trace.Event) *ast.Term {
 // enrich decodes a pidfd_send_signal event and resolves its target into
 // enr: the input.pidfdsig the rules see. Other events get none: false.
 func (rt *Runtime) enrich(ev *trace.Event, enr *enrichment) bool {
-	if ev.EventName != events.EventPidfdSendSignal {
+	if !rt.enrichLazily(ev, enr) {
 		return false
 	}
-	var err error
-	enr.call, err = events.ParseSendSignal(ev)
-	if err != nil {
-		enr.parseErr = err
-		return true
-	}
-	enr.target, enr.resolved = rt.resolver.Resolve(ev, &enr.call), true
+	enr.resolvedTarget()
 	return true
 }
 

@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -318,10 +319,10 @@ func Compare(a, b Value) int {
 	case KindUndefined, KindNull:
 		return 0
 	case KindBool:
-		return cmpInt(a.n, b.n)
+		return cmp.Compare(a.n, b.n)
 	case KindNumber:
 		if a.p == nil && b.p == nil {
-			return cmpInt(a.n, b.n)
+			return cmp.Compare(a.n, b.n)
 		}
 		return ast.NumberCompare(a.number(), b.number())
 	case KindString:
@@ -333,20 +334,10 @@ func Compare(a, b Value) int {
 				return c
 			}
 		}
-		return cmpInt(int64(len(ae)), int64(len(be)))
+		return cmp.Compare(int64(len(ae)), int64(len(be)))
 	}
 	// Objects and sets: rare enough to let OPA decide.
 	return ast.Compare(a.AST(), b.AST())
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // number returns a number value as OPA's.
