@@ -128,8 +128,10 @@ func (ev *evaluator) eval(input *ast.Term) (verdict, error) {
 
 // evalPlan runs a planned rule on the event the view shows: tracee_match,
 // and only when it matched the extension rules, reusing the rule values
-// the match computed.
-func (ev *evaluator) evalPlan(data vm.Value) (verdict, error) {
+// the match computed. For a rule that declares probes, admit decides from
+// the probe whether the match is reported before its data are converted
+// (most probes are counted, not reported).
+func (ev *evaluator) evalPlan(data vm.Value, admit func(probe map[string]any) bool) (verdict, error) {
 	m, p := ev.machine, ev.rule.plan
 	defer m.Release()
 	input := ev.view.value()
@@ -142,15 +144,21 @@ func (ev *evaluator) evalPlan(data vm.Value) (verdict, error) {
 	case vm.KindBool:
 		v.fired = res.Truthy()
 	case vm.KindObject:
-		v.fired, v.data = true, res.Go().(map[string]any)
+		v.fired = true
 	}
 	if !v.fired {
 		return v, nil
 	}
-	if v.props, err = ev.planObject(p.props, input, data); err != nil {
+	if v.probe, err = ev.planObject(p.probe, input, data); err != nil {
 		return verdict{}, err
 	}
-	if v.probe, err = ev.planObject(p.probe, input, data); err != nil {
+	if admit != nil && !admit(v.probe) {
+		return verdict{}, nil
+	}
+	if res.Kind() == vm.KindObject {
+		v.data = res.Go().(map[string]any)
+	}
+	if v.props, err = ev.planObject(p.props, input, data); err != nil {
 		return verdict{}, err
 	}
 	return v, nil

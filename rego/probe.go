@@ -37,16 +37,28 @@ func newProbeWindows(cfg *signatures.SignalProbeConfig) *probeWindows {
 // completes a pattern; if so it adds the pattern to v's data. A match that
 // carries no well-formed probe is not reported.
 func (p *probeWindows) complete(v *verdict, now int64) bool {
-	sender, _ := v.probe["sender"].(string)
-	tkey, _ := v.probe["target"].(string)
-	hostPID, _ := v.probe["target_host_pid"].(int)
-	if sender == "" || tkey == "" {
-		return false
-	}
-	pids, ok := p.windows.Record(sender, tkey, int32(hostPID), now)
+	pids, ok := p.record(v.probe, now)
 	if !ok {
 		return false
 	}
+	p.annotate(v, pids)
+	return true
+}
+
+// record counts a probe at event time now and returns the target host
+// pids of the pattern it completes, if it does.
+func (p *probeWindows) record(probe map[string]any, now int64) ([]int32, bool) {
+	sender, _ := probe["sender"].(string)
+	tkey, _ := probe["target"].(string)
+	hostPID, _ := probe["target_host_pid"].(int)
+	if sender == "" || tkey == "" {
+		return nil, false
+	}
+	return p.windows.Record(sender, tkey, int32(hostPID), now)
+}
+
+// annotate adds a completed pattern to a verdict's data.
+func (p *probeWindows) annotate(v *verdict, pids []int32) {
 	if v.data == nil {
 		v.data = make(map[string]any, 1)
 	}
@@ -59,5 +71,4 @@ func (p *probeWindows) complete(v *verdict, now int64) bool {
 		"window":           p.windowText,
 		"target_host_pids": hostPIDs,
 	}
-	return true
 }

@@ -182,11 +182,11 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 		v, ok = s.evaluatePlan(ev)
 	} else {
 		v, ok = s.evaluate(ev, s.rt.input(event.Payload, ev))
+		if ok && v.fired && s.probes != nil && !s.probes.complete(&v, int64(ev.Timestamp)) {
+			return nil, nil
+		}
 	}
 	if !ok || !v.fired {
-		return nil, nil
-	}
-	if s.probes != nil && !s.probes.complete(&v, int64(ev.Timestamp)) {
 		return nil, nil
 	}
 	s.stats.findings.Add(1)
@@ -218,7 +218,19 @@ func (s *Signature) evaluatePlan(ev *trace.Event) (verdict, bool) {
 		s.enr = enrichment{}
 	}()
 	// The machine keeps its own clock (vm.Machine.SetTimeout).
-	v, err := s.eval.evalPlan(s.rt.data)
+	var admit func(map[string]any) bool
+	var pids []int32
+	if s.probes != nil {
+		admit = func(probe map[string]any) bool {
+			var ok bool
+			pids, ok = s.probes.record(probe, int64(ev.Timestamp))
+			return ok
+		}
+	}
+	v, err := s.eval.evalPlan(s.rt.data, admit)
+	if err == nil && v.fired && s.probes != nil {
+		s.probes.annotate(&v, pids)
+	}
 	return s.checked(ev, v, err, false)
 }
 

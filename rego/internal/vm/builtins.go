@@ -2,6 +2,7 @@ package vm
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 
@@ -55,6 +56,7 @@ var natives = map[string]nativeFunc{
 	"concat":            concat,
 	"or":                setUnion,
 	"glob.match":        globMatch,
+	"sprintf":           sprintf,
 	"round":             integral,
 	"to_number":         toNumber,
 }
@@ -247,4 +249,27 @@ func toNumber(_ *Machine, a []Value) (Value, error) {
 		return a[0], nil
 	}
 	return Undefined, errUseOPA
+}
+
+// sprintf answers sprintf when every argument is an integer or a string:
+// the values OPA itself hands to fmt.Sprintf as int and string.
+func sprintf(_ *Machine, a []Value) (Value, error) {
+	format, ok := a[0].StringValue()
+	if !ok || a[1].kind != KindArray {
+		return Undefined, errUseOPA
+	}
+	elems := a[1].Array().elems
+	args := make([]any, len(elems))
+	for i := range elems {
+		e := &elems[i]
+		switch {
+		case e.isInt():
+			args[i] = int(e.n)
+		case e.kind == KindString:
+			args[i] = e.str()
+		default:
+			return Undefined, errUseOPA
+		}
+	}
+	return String(fmt.Sprintf(format, args...)), nil
 }

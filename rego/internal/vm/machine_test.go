@@ -193,6 +193,7 @@ out := {"n": count(input.s), "sw": startswith(input.s, "ä"), "ew": endswith(inp
 	"get": object.get(input, ["o", "a", 1, "b"], "dflt"), "get2": object.get(input.o, "a", 0), "get3": object.get(input, [], 0) == input,
 	"idx": [input.arr[0], input.arr[-1], input.arr[1.0]], "in": ["x" in input.arr, 2 in input.o, "a" in {"a"}],
 	"glob": [glob.match("*.c", ["/"], input.s), glob.match("a{b,c}*", [], input.s), glob.match("**", null, input.s), glob.match("[", [], input.s)],
+	"sprintf": [sprintf("%d/%s/%v/%x", [input.arr[1], input.s, input.s, 255]), sprintf("%d", [1.5]), sprintf("%s", [1]), sprintf("%v", [[1]])],
 	"concat": concat(",", {"b", "a"}), "union": object.union({"a": {"b": 1, "c": 2}, "d": 1}, {"a": {"b": 3}, "e": input.s}), "or": {1, 2} | {2, 3}}`,
 			entry:  "x/out",
 			inputs: []string{`{"s": "äbz", "o": {"a": [0, {"b": 7}]}, "arr": ["x", 2]}`, `{"s": 3, "o": {"a": 2}, "arr": []}`, `{"s": "src/a.c", "o": {}, "arr": [1]}`},
