@@ -51,25 +51,23 @@ func (o *Object) Len() int { return len(o.keys) }
 
 // find returns the position of key, or -1.
 func (o *Object) find(key Value) int {
-	if o.index != nil && key.kind == KindString {
-		if i, ok := o.index[key.str()]; ok {
-			return int(i)
-		}
-		return -1
-	}
 	if key.kind == KindString {
+		s := key.str()
+		if o.index != nil {
+			if i, ok := o.index[s]; ok {
+				return int(i)
+			}
+			return -1
+		}
 		for i := range o.keys {
-			if k := &o.keys[i]; k.kind == KindString && k.str() == key.str() {
+			if k := &o.keys[i]; k.kind == KindString && k.str() == s {
 				return i
 			}
-		}
-		if o.index != nil {
-			return -1
 		}
 		return -1
 	}
 	for i := range o.keys {
-		if Equal(o.keys[i], key) {
+		if equal(&o.keys[i], &key) {
 			return i
 		}
 	}
@@ -167,13 +165,10 @@ func (s *Set) Len() int { return len(s.elems) }
 
 // Contains reports whether v is an element.
 func (s *Set) Contains(v Value) bool {
-	if s.index != nil && v.kind == KindString {
-		_, ok := s.index[v.str()]
-		return ok
-	}
 	if v.kind == KindString {
 		if s.index != nil {
-			return false
+			_, ok := s.index[v.str()]
+			return ok
 		}
 		for i := range s.elems {
 			if e := &s.elems[i]; e.kind == KindString && e.str() == v.str() {
