@@ -517,3 +517,27 @@ func TestEngineChoice(t *testing.T) {
 		})
 	}
 }
+
+// TestUnplannableRuleRunsOnTopdown: a rule OPA cannot plan runs on OPA's
+// evaluator, and the other rules stay on the plan machine.
+func TestUnplannableRuleRunsOnTopdown(t *testing.T) {
+	rt, err := rego.New(patient, rego.WithoutEnvironment(),
+		rego.WithRuleDirs("testdata/rules/unplannable", "testdata/rules/user"))
+	require.NoError(t, err)
+	require.Empty(t, rt.LoadErrors())
+	engines := map[string]string{}
+	for _, r := range rt.Rules() {
+		m, _ := r.GetMetadata()
+		engines[m.ID] = r.Engine()
+	}
+	assert.Equal(t, rego.EngineTopdown, engines["SLASH-1"])
+	assert.Equal(t, rego.EnginePlan, engines["USER-1"])
+	assert.Equal(t, rego.EnginePlan, engines["PFD-1"])
+	out := runRules(t, rt, sendSignalEvent(10, 0))
+	var fired []string
+	for _, f := range out {
+		fired = append(fired, f.SigMetadata.ID)
+	}
+	assert.Contains(t, fired, "SLASH-1")
+	assert.Contains(t, fired, "USER-1")
+}

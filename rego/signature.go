@@ -108,6 +108,13 @@ func (s *Signature) GetSelectedEvents() ([]detect.SignatureEventSelector, error)
 	return out, nil
 }
 
+// RuleSelectedEvents returns the rule's own tracee_selected_events,
+// without the events the Resolver learns from (GetSelectedEvents adds
+// those, so that Tracee delivers them).
+func (s *Signature) RuleSelectedEvents() []detect.SignatureEventSelector {
+	return slices.Clone(s.rule.selected)
+}
+
 // Init starts the signature: findings go to ctx.Callback, evaluation
 // problems to ctx.Logger (else the runtime's logger). Init after Close
 // starts again with empty state.

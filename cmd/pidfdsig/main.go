@@ -3,6 +3,7 @@
 //
 //	pidfdsig scan  [-o table|json] [FILE...]   run every signature, print findings
 //	pidfdsig parse [-o table|json] [FILE...]   decode each pidfd_send_signal call
+//	pidfdsig rules [-rules DIR] [-require-plan]  load and list the Rego rules
 //	pidfdsig plugin build -tracee BIN          build a Tracee plugin that loads into BIN
 //
 // With no FILE, or with "-", it reads standard input.
@@ -50,6 +51,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return runParse(args[1:], stdin, stdout, stderr)
 	case "scan":
 		return runScan(ctx, args[1:], stdin, stdout, stderr)
+	case "rules":
+		return runRules(args[1:], stdout, stderr)
 	case "plugin":
 		if len(args) < 2 || args[1] != "build" {
 			fmt.Fprintln(stderr, "usage: pidfdsig plugin build [-tracee BIN] [-tracee-src DIR] [-o OUT.so] [-go-only] [-dry-run]")
@@ -73,6 +76,9 @@ commands:
   scan    run target tracking and every signature over Tracee JSON captures;
           status 0 no findings, 1 findings, 2 errors (see scan -h)
   parse   decode every pidfd_send_signal event of Tracee JSON captures
+  rules   load the Rego rules (built-in and -rules DIR) and list them with
+          the engine each runs on; status 2 when a rule does not load
+          (see rules -h)
   plugin build
           build the Tracee plugin (.so) to match a tracee binary's toolchain,
           build settings and module versions (see docs/tracee-plugin.md)

@@ -102,6 +102,8 @@ func TestScanTableAndExitStatus(t *testing.T) {
 		{"an unknown signature is an error", []string{"scan", "-signatures", "PFD-99", legacySample}, "", exitError, "", `"PFD-99"`},
 		{"a bad engine is an error", []string{"scan", "-engine", "lua", legacySample}, "", exitError, "", `engine "lua"`},
 		{"a bad Rego engine is an error", []string{"scan", "-rego-engine", "wasm", legacySample}, "", exitError, "", `rego engine "wasm"`},
+		{"a rule OPA cannot plan runs, and is reported", []string{"scan", "-rules", unplannableRules, "-signatures", "SLASH-1", legacySample}, "",
+			exitFindings, "SLASH-1", "rule SLASH-1 (../../rego/testdata/rules/unplannable/slash.rego) runs on OPA's evaluator"},
 		{"nothing readable is an error", []string{"scan"}, "\x00garbage\n", exitError, "", "1 bad lines"},
 		{"a missing config file is an error", []string{"scan", "-config", "/nonexistent.yaml", legacySample}, "", exitError, "", "nonexistent.yaml"},
 	}

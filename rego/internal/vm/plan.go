@@ -25,7 +25,7 @@ func Plan(ctx context.Context, modules map[string]*ast.Module, entrypoints []str
 	slices.Sort(names)
 	for _, name := range names {
 		m := modules[name]
-		b.Modules = append(b.Modules, bundle.ModuleFile{URL: name, Path: name, Parsed: m, Raw: []byte(m.String())})
+		b.Modules = append(b.Modules, bundle.ModuleFile{URL: name, Path: name, Parsed: m})
 	}
 	c := compile.New().
 		WithTarget(compile.TargetPlan).
