@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -14,18 +15,13 @@ import (
 
 // Plan asks OPA's planner for the plan of each entrypoint (a rule's path,
 // "tracee/PFD_1/tracee_match") of modules, keyed by file name. The
-// modules are compiled again, with caps; they are not changed.
+// modules are compiled again, with caps, from their parsed form; they are
+// not changed.
 func Plan(ctx context.Context, modules map[string]*ast.Module, entrypoints []string, caps *ast.Capabilities) (*ir.Policy, error) {
 	b := &bundle.Bundle{}
 	b.SetRegoVersion(ast.RegoV1)
-	names := make([]string, 0, len(modules))
-	for name := range modules {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		m := modules[name]
-		b.Modules = append(b.Modules, bundle.ModuleFile{URL: name, Path: name, Parsed: m})
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
+		b.Modules = append(b.Modules, bundle.ModuleFile{URL: name, Path: name, Parsed: modules[name]})
 	}
 	c := compile.New().
 		WithTarget(compile.TargetPlan).
