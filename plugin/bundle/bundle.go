@@ -92,13 +92,15 @@ type Bundle struct {
 	// DataSources holds the pidfd_target data source of the shared tracker.
 	DataSources []detect.DataSource
 	// Problems are what was left out, and why: user rule files that do not
-	// load, a rule whose ID is taken, Rego asked of the Go-only variant.
+	// load, a rule whose ID is taken, Rego asked of the Go-only variant;
+	// and a rule that loaded but runs on OPA's evaluator (OPA could not
+	// plan it).
 	Problems []error
 }
 
 // New builds a bundle. It fails only for an invalid configuration,
-// Builtin or RegoEngine; anything else that goes wrong leaves a part out and is listed in
-// Problems.
+// Builtin or RegoEngine; anything else that goes wrong leaves a part out
+// and is listed in Problems.
 func New(o Options) (Bundle, error) {
 	cfg := signatures.DefaultConfig()
 	if o.Config != nil {

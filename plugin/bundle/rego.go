@@ -3,6 +3,8 @@
 package bundle
 
 import (
+	"fmt"
+
 	"github.com/aquasecurity/tracee/types/detect"
 
 	"github.com/pidfdsig/pidfdsig/rego"
@@ -39,6 +41,12 @@ func regoSignatures(cfg signatures.Config, tracker *target.Tracker, builtin, top
 	var problems []error
 	for _, e := range rt.LoadErrors() {
 		problems = append(problems, e)
+	}
+	for _, r := range rt.Rules() {
+		if !topdown && r.Engine() != rego.EnginePlan {
+			m, _ := r.GetMetadata()
+			problems = append(problems, fmt.Errorf("rule %s (%s) runs on OPA's evaluator, tens of times slower: OPA could not plan it", m.ID, r.File()))
+		}
 	}
 	return rt.Signatures(), problems
 }
