@@ -50,3 +50,25 @@ func Example() {
 	// Output:
 	// PFD-2 pidfd_unusual_flags SIGKILL [unknown_flags process_group_kill]
 }
+
+// Load a custom rule and see which engine runs each rule: the plan
+// machine unless OPA could not plan it, or WithTopdown asked for OPA's
+// evaluator.
+func ExampleSignature_Engine() {
+	rt, err := rego.New(
+		rego.WithRuleDirs("testdata/rules/user", "testdata/rules/unplannable"),
+		rego.WithoutBuiltinRules(),
+		rego.WithoutEnvironment(),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range rt.Rules() {
+		m, _ := r.GetMetadata()
+		fmt.Println(m.ID, r.Engine())
+	}
+	// Output:
+	// USER-1 plan
+	// SLASH-1 topdown
+}
