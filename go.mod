@@ -4,6 +4,7 @@ go 1.24.6
 
 require (
 	github.com/aquasecurity/tracee/types v0.0.0-20251205142631-7dc44bdb801c
+	github.com/gobwas/glob v0.2.3
 	github.com/open-policy-agent/opa v1.13.2
 	github.com/stretchr/testify v1.11.1
 	github.com/valyala/fastjson v1.6.10
@@ -19,7 +20,6 @@ require (
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.0 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
-	github.com/gobwas/glob v0.2.3 // indirect
 	github.com/goccy/go-json v0.10.5 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/lestrrat-go/blackmagic v1.0.4 // indirect
