@@ -461,20 +461,29 @@ func setBool(v *fastjson.Value, dst *bool) bool {
 	return true
 }
 
+// jsonArray returns the items of a JSON array, or reports a JSON null;
+// ok is false for any other type.
+func jsonArray(v *fastjson.Value) (items []*fastjson.Value, null, ok bool) {
+	switch v.Type() {
+	case fastjson.TypeNull:
+		return nil, true, true
+	case fastjson.TypeArray:
+		items, _ = v.Array()
+		return items, false, true
+	}
+	return nil, false, false
+}
+
 // stringList decodes an array of strings into a []string as encoding/json
 // would for a nil slice: null is nil, [] an empty slice. ok is false for
 // anything else, null elements included (encoding/json makes them "", left
 // to it). intern chooses interned strings, for context fields, or fresh
 // ones, for argument values.
 func (d *lineDecoder) stringList(v *fastjson.Value, intern bool) ([]string, bool) {
-	switch v.Type() {
-	case fastjson.TypeNull:
-		return nil, true
-	case fastjson.TypeArray:
-	default:
-		return nil, false
+	items, null, ok := jsonArray(v)
+	if !ok || null {
+		return nil, ok
 	}
-	items, _ := v.Array()
 	out := make([]string, len(items))
 	for i, item := range items {
 		b, err := item.StringBytes()

@@ -221,37 +221,30 @@ func (d *lineDecoder) setInt(v *fastjson.Value, dst *int) bool {
 }
 
 // setUint stores a JSON integer in a uint field; null leaves it alone.
-func (d *lineDecoder) setUint(v *fastjson.Value, dst *uint) bool {
-	if v.Type() == fastjson.TypeNull {
-		return true
-	}
-	n, ok := d.unsigned(v, 64)
-	*dst = uint(n)
-	return ok
-}
+func (d *lineDecoder) setUint(v *fastjson.Value, dst *uint) bool { return setUnsigned(d, v, dst, 64) }
 
 // setU32 stores a JSON integer in a uint32 field (encoding/json parses it
 // as a uint64, then checks it fits); null leaves it alone.
-func (d *lineDecoder) setU32(v *fastjson.Value, dst *uint32) bool {
+func (d *lineDecoder) setU32(v *fastjson.Value, dst *uint32) bool { return setUnsigned(d, v, dst, 32) }
+
+// setUnsigned stores a JSON integer of at most bits bits in *dst; null
+// leaves it alone.
+func setUnsigned[T ~uint | ~uint32 | ~uint64](d *lineDecoder, v *fastjson.Value, dst *T, bits int) bool {
 	if v.Type() == fastjson.TypeNull {
 		return true
 	}
-	n, ok := d.unsigned(v, 32)
-	*dst = uint32(n)
+	n, ok := d.unsigned(v, bits)
+	*dst = T(n)
 	return ok
 }
 
 // uint64s decodes an array of integers into a []uint64 as encoding/json
 // would for a nil slice: null is nil, [] an empty slice.
 func (d *lineDecoder) uint64s(v *fastjson.Value) ([]uint64, bool) {
-	switch v.Type() {
-	case fastjson.TypeNull:
-		return nil, true
-	case fastjson.TypeArray:
-	default:
-		return nil, false
+	items, null, ok := jsonArray(v)
+	if !ok || null {
+		return nil, ok
 	}
-	items, _ := v.Array()
 	out := make([]uint64, len(items))
 	for i, item := range items {
 		n, ok := d.unsigned(item, 64)
@@ -266,14 +259,10 @@ func (d *lineDecoder) uint64s(v *fastjson.Value) ([]uint64, bool) {
 // legacyArgs decodes "args". Elements other than objects (encoding/json
 // turns null into a zero argument) are left to encoding/json.
 func (d *lineDecoder) legacyArgs(v *fastjson.Value, ev *trace.Event) bool {
-	switch v.Type() {
-	case fastjson.TypeNull:
-		return true
-	case fastjson.TypeArray:
-	default:
-		return false
+	items, null, ok := jsonArray(v)
+	if !ok || null {
+		return ok
 	}
-	items, _ := v.Array()
 	ev.Args = make([]trace.Argument, len(items))
 	for i, item := range items {
 		if !d.legacyArg(item, &ev.Args[i]) {

@@ -196,16 +196,9 @@ func (d *lineDecoder) protoThread(v *fastjson.Value, ev *trace.Event) bool {
 // protoStack decodes the stack addresses as fillProcess does: an empty list
 // leaves StackAddresses nil, an entry without an address is 0.
 func (d *lineDecoder) protoStack(v *fastjson.Value, ev *trace.Event) bool {
-	switch v.Type() {
-	case fastjson.TypeNull:
-		return true
-	case fastjson.TypeArray:
-	default:
-		return false
-	}
-	items, _ := v.Array()
-	if len(items) == 0 {
-		return true
+	items, _, ok := jsonArray(v)
+	if !ok || len(items) == 0 {
+		return ok
 	}
 	ev.StackAddresses = make([]uint64, len(items))
 	for i, item := range items {
@@ -226,14 +219,10 @@ func (d *lineDecoder) protoStack(v *fastjson.Value, ev *trace.Event) bool {
 }
 
 func (d *lineDecoder) protoAncestors(v *fastjson.Value, w *protoWorkloadState) bool {
-	switch v.Type() {
-	case fastjson.TypeNull:
-		return true
-	case fastjson.TypeArray:
-	default:
+	items, _, ok := jsonArray(v)
+	if !ok {
 		return false
 	}
-	items, _ := v.Array()
 	for i, item := range items {
 		var a protoAncestorState
 		ok := d.protoObject(item, func(key []byte, v *fastjson.Value) (int, bool) {
@@ -464,16 +453,9 @@ func daysIn(month, year int) int {
 // protoData decodes the data entries into arguments, as the protoValue
 // decoder and fillArgs do: an empty list leaves Args nil.
 func (d *lineDecoder) protoData(v *fastjson.Value, ev *trace.Event) bool {
-	switch v.Type() {
-	case fastjson.TypeNull:
-		return true
-	case fastjson.TypeArray:
-	default:
-		return false
-	}
-	items, _ := v.Array()
-	if len(items) == 0 {
-		return true
+	items, _, ok := jsonArray(v)
+	if !ok || len(items) == 0 {
+		return ok
 	}
 	ev.Args = make([]trace.Argument, len(items))
 	ev.ArgsNum = len(items)
@@ -745,7 +727,7 @@ func (d *lineDecoder) protoUint64s(v *fastjson.Value) ([]uint64, bool) {
 // protoNumbers reads an array of JSON numbers, converting each with parse;
 // it reports false when an item is not a number or does not parse.
 func protoNumbers[T any](d *lineDecoder, v *fastjson.Value, parse func(string) (T, error)) ([]T, bool) {
-	items, ok := d.numberList(v)
+	items, _, ok := jsonArray(v) // null is an empty list
 	if !ok {
 		return nil, false
 	}
@@ -762,18 +744,6 @@ func protoNumbers[T any](d *lineDecoder, v *fastjson.Value, parse func(string) (
 		out[i] = n
 	}
 	return out, true
-}
-
-// numberList returns the items of a []json.Number; null is nil.
-func (d *lineDecoder) numberList(v *fastjson.Value) ([]*fastjson.Value, bool) {
-	switch v.Type() {
-	case fastjson.TypeNull:
-		return nil, true
-	case fastjson.TypeArray:
-		items, _ := v.Array()
-		return items, true
-	}
-	return nil, false
 }
 
 // jsonNumber returns the text encoding/json stores in a json.Number: a
