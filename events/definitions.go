@@ -10,6 +10,7 @@ const (
 	EventPidfdOpen        = "pidfd_open"
 	EventPidfdGetfd       = "pidfd_getfd"
 	EventClose            = "close"
+	EventCloseRange       = "close_range"
 	EventDup              = "dup"
 	EventDup2             = "dup2"
 	EventDup3             = "dup3"
@@ -102,6 +103,19 @@ var definitionTable = [...]Definition{
 		Sets:     []string{"syscalls", "fs", "fs_file_ops"},
 		Fields: []Field{
 			{"fd", "int32"},
+		},
+	},
+	{
+		Name:     EventCloseRange,
+		LegacyID: 436,
+		ID:       348,
+		Syscall:  SyscallNumbers{AMD64: 436, ARM64: 436},
+		Sets:     []string{"syscalls", "fs", "fs_file_ops"},
+		// Tracee does not capture the flags argument (CLOSE_RANGE_CLOEXEC,
+		// CLOSE_RANGE_UNSHARE): only the range.
+		Fields: []Field{
+			{"first", "uint32"},
+			{"last", "uint32"},
 		},
 	},
 	{

@@ -159,6 +159,7 @@ func TestDefinitionIDsAndSyscallNumbers(t *testing.T) {
 		{events.EventPidfdOpen, 434, 346, 434, 434},
 		{events.EventPidfdGetfd, 438, 350, 438, 438},
 		{events.EventClose, 3, 4, 3, 57},
+		{events.EventCloseRange, 436, 348, 436, 436},
 		{events.EventDup, 32, 33, 32, 23},
 		{events.EventDup2, 33, 34, 33, none},
 		{events.EventDup3, 292, 293, 292, 24},

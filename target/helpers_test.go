@@ -100,7 +100,7 @@ func (a actor) close(fd int32, ret int64) trace.Event {
 }
 
 func (a actor) closeRange(first, last uint32) trace.Event {
-	return a.syscall(eventCloseRange, 0, arg("first", first), arg("last", last))
+	return a.syscall(events.EventCloseRange, 0, arg("first", first), arg("last", last))
 }
 
 func (a actor) dup(oldFD int32, ret int64) trace.Event {

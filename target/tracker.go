@@ -108,17 +108,13 @@ func NewTracker(opts ...Option) *Tracker {
 	return t
 }
 
-// eventCloseRange is Tracee's close_range event (fields first, last).
-// events/definitions.go does not define it yet.
-const eventCloseRange = "close_range"
-
 // selectedEvents lists what the Tracker follows, pidfd_send_signal first.
 var selectedEvents = [...]string{
 	events.EventPidfdSendSignal,
 	events.EventPidfdOpen,
 	events.EventPidfdGetfd,
 	events.EventClose,
-	eventCloseRange,
+	events.EventCloseRange,
 	events.EventDup,
 	events.EventDup2,
 	events.EventDup3,
@@ -220,7 +216,7 @@ func (t *Tracker) Observe(ev *trace.Event) {
 		err = t.onPidfdGetfd(ev, p, at)
 	case events.EventClose:
 		err = t.onClose(ev, p, at)
-	case eventCloseRange:
+	case events.EventCloseRange:
 		err = t.onCloseRange(ev, p, at)
 	case events.EventDup, events.EventDup2, events.EventDup3:
 		err = t.onDup(ev, p, at)
@@ -247,7 +243,7 @@ func (t *Tracker) Observe(ev *trace.Event) {
 // eviction, which suits a process holding no pidfd.
 func (t *Tracker) nothingToDo(ev *trace.Event) bool {
 	switch ev.EventName {
-	case events.EventClose, eventCloseRange, events.EventDup, events.EventDup2, events.EventDup3, events.EventFcntl:
+	case events.EventClose, events.EventCloseRange, events.EventDup, events.EventDup2, events.EventDup3, events.EventFcntl:
 	default:
 		return false
 	}
