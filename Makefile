@@ -1,7 +1,7 @@
 # pidfdsig — build, test, measure.
 #
 #   make sample   run the main job on the bundled Tracee captures
-#   make test     every test: gofmt, go vet, go test -race, opa fmt/check/test
+#   make test     every test: gofmt, go vet, go test -race, each benchmark once, opa fmt/check/test
 
 GO        ?= go
 OPA_VERSION ?= v1.13.2
@@ -14,7 +14,7 @@ REGO_DIRS := $(wildcard rego/rules rego/lib)
 # Test rules the Go tests load: formatted and checked like the rules.
 REGO_TEST_RULES := $(wildcard rego/testdata/rules/engines rego/testdata/rules/user rego/testdata/rules/unplannable)
 
-.PHONY: all build sample test test-go test-rego lint fmt-check vet bench bench-scan fuzz opa plugin clean
+.PHONY: all build sample test test-go bench-smoke test-rego lint fmt-check vet bench bench-scan fuzz opa plugin clean
 
 all: build test
 
@@ -25,10 +25,15 @@ build:
 sample:
 	-$(GO) run ./cmd/pidfdsig scan $(SAMPLES)
 
-test: lint test-go test-rego
+test: lint test-go bench-smoke test-rego
 
 test-go:
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+# Every benchmark once, so that one that no longer runs fails the tests.
+bench-smoke:
+	@out=$$($(GO) test -run='^$$' -bench=. -benchtime=1x ./... 2>&1) || { echo "$$out"; exit 1; }; \
+	echo "benchmarks: every one ran once"
 
 lint: fmt-check vet
 

@@ -64,12 +64,10 @@ func BenchmarkInput(b *testing.B) {
 	}
 }
 
-// BenchmarkRuleEval is one rule's evaluation alone, on a prebuilt input.
+// BenchmarkRuleEval is one rule's evaluation alone, on a call already
+// decoded and resolved: the plan machine on a view of it, OPA's evaluator
+// on its prebuilt input.
 func BenchmarkRuleEval(b *testing.B) {
-	rt, err := New(WithoutEnvironment())
-	if err != nil {
-		b.Fatal(err)
-	}
 	ev := trace.Event{EventName: "pidfd_send_signal", HostProcessID: 2000, UserID: 1000, ProcessName: "bash",
 		Args: []trace.Argument{
 			{ArgMeta: trace.ArgMeta{Name: "pidfd", Type: "int32"}, Value: int32(3)},
@@ -79,19 +77,36 @@ func BenchmarkRuleEval(b *testing.B) {
 		}}
 	call, _ := events.ParseSendSignal(&ev)
 	tg := target.Target{Source: target.SourceTracked, HostPID: 2001, UIDKnown: true, UID: 1000}
-	input := ast.NewTerm(inputValue(&ev, &enrichment{call: call, target: tg, resolved: true}))
-	for _, s := range rt.Rules() {
-		b.Run(s.rule.meta.ID, func(b *testing.B) {
-			d := newDeadline(time.Second)
-			e := newEvaluator(s.rule, d, time.Second)
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				d.arm()
-				if _, err := e.eval(input); err != nil {
-					b.Fatal(err)
+	enr := enrichment{call: call, target: tg, resolved: true}
+	input := ast.NewTerm(inputValue(&ev, &enr))
+	for _, eng := range []struct {
+		name string
+		opts []Option
+	}{{EnginePlan, nil}, {EngineTopdown, []Option{WithTopdown()}}} {
+		rt, err := New(append([]Option{WithoutEnvironment()}, eng.opts...)...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range rt.Rules() {
+			b.Run(s.rule.meta.ID+"/"+eng.name, func(b *testing.B) {
+				d := newDeadline(time.Second)
+				e := newEvaluator(s.rule, d, time.Second)
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					var err error
+					if s.rule.plan != nil {
+						e.view.reset(&ev, &enr, rt.reads.enriched)
+						_, err = e.evalPlan(rt.data, nil)
+					} else {
+						d.arm()
+						_, err = e.eval(input)
+						d.disarm()
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
 				}
-				d.disarm()
-			}
-		})
+			})
+		}
 	}
 }
