@@ -26,9 +26,6 @@ func (a *Array) containsString(s string) (found, indexed bool) {
 // Len returns the number of elements.
 func (a *Array) Len() int { return len(a.elems) }
 
-// Elem returns element i.
-func (a *Array) Elem(i int) Value { return a.elems[i] }
-
 // Append adds v at the end.
 func (a *Array) Append(v Value) { a.elems = append(a.elems, v) }
 
@@ -133,12 +130,6 @@ func (x objectOrder) Swap(i, j int) {
 	x.o.vals[i], x.o.vals[j] = x.o.vals[j], x.o.vals[i]
 }
 
-// Member returns member i in Rego's order.
-func (o *Object) Member(i int) (key, value Value) {
-	o.sort()
-	return o.keys[i], o.vals[i]
-}
-
 // copy returns a shallow copy of o.
 func (o *Object) copy() *Object {
 	c := &Object{keys: append([]Value(nil), o.keys...), vals: append([]Value(nil), o.vals...), sorted: o.sorted}
@@ -216,12 +207,6 @@ func (s *Set) sort() {
 	}
 	sort.Slice(s.elems, func(i, j int) bool { return Compare(s.elems[i], s.elems[j]) < 0 })
 	s.sorted = true
-}
-
-// Elem returns element i in Rego's order.
-func (s *Set) Elem(i int) Value {
-	s.sort()
-	return s.elems[i]
 }
 
 // Freeze makes v and every composite inside it safe to share between

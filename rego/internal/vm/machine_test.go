@@ -212,6 +212,24 @@ r := 1`,
 			entry:  "x/out",
 			inputs: []string{`{"m": {"x": 3, "y": 1}}`, `{"m": {}}`, `{"m": "no"}`},
 		},
+		{
+			name: "membership and set operations on input values",
+			policy: `package x
+out := {"in_arr": input.x in input.arr, "in_set": input.x in {y | some y in input.arr}, "in_obj": input.x in input.obj,
+	"union": {y | some y in input.arr} | {input.x}, "idx": [input.arr[input.i]], "big": input.big + 0, "objkeys": count(input.obj),
+	"kv": [k | some k, v in input.obj; v == input.x]}`,
+			entry: "x/out",
+			inputs: []string{`{"x": 2, "arr": [1, 2, "a"], "obj": {"a": 2, "b": 3}, "i": 1, "big": 18446744073709551615}`,
+				`{"x": "z", "arr": [], "obj": {}, "i": 1.0, "big": -1}`, `{"x": null, "arr": [null], "obj": {"n": null}, "i": 1.5, "big": 1e400}`},
+		},
+		{
+			name: "large objects and sets",
+			policy: `package x
+big := {sprintf("k%02d", [i]): i | some i in numbers.range(1, 40)}
+out := [big[input.k], count(big), [k | some k, _ in big][0], {sprintf("%02d", [i]) | some i in numbers.range(1, 40)}[input.k]]`,
+			entry:  "x/out",
+			inputs: []string{`{"k": "k07"}`, `{"k": "07"}`, `{"k": 7}`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,6 +272,25 @@ func storeOf(t testing.TB, data ast.Value) storage.Store {
 
 // TestMachineStops: an evaluation runs out of time, or is cancelled, with
 // OPA's cancel error; the machine then serves the next evaluation.
+// TestMachineMergesDataAndRules: a document made of base data and rules
+// is merged as OPA merges it.
+func TestMachineMergesDataAndRules(t *testing.T) {
+	mods := parseModules(t, map[string]string{"p.rego": `package x
+p := input.n
+q.r := 2`, "y.rego": `package y
+out := data.x`})
+	data := ast.MustParseTerm(`{"x": {"base": 1, "q": {"s": 3}}}`).Value
+	m := compileEntry(t, mods, "y/out").NewMachine()
+	for _, src := range []string{`{"n": 1}`, `{}`} {
+		input := ast.MustParseTerm(src).Value
+		want, err := opaEval(t, mods, "y/out", input, data)
+		require.NoError(t, err)
+		got, err := vmEval(t, m, "y/out", input, data)
+		require.NoError(t, err)
+		require.Equal(t, 0, ast.Compare(want, got), "want %v, got %v", want, got)
+	}
+}
+
 func TestMachineStops(t *testing.T) {
 	mods := parseModules(t, map[string]string{"p.rego": `package x
 slow if {

@@ -494,9 +494,3 @@ func (c *compiler) builtin(name string) (*builtin, error) {
 	c.bis[name] = b
 	return b, nil
 }
-
-// Has reports whether the program has a plan called name.
-func (p *Program) Has(name string) bool {
-	_, ok := p.plans[name]
-	return ok
-}

@@ -148,9 +148,6 @@ func (v Value) IntValue() (int64, bool) {
 	return 0, false
 }
 
-// BoolValue returns the boolean v holds.
-func (v Value) BoolValue() (bool, bool) { return v.n == 1, v.kind == KindBool }
-
 // isInt reports whether v is a number held as an int64.
 func (v Value) isInt() bool { return v.kind == KindNumber && v.p == nil }
 
