@@ -29,7 +29,7 @@ type Signature struct {
 	running  bool
 	cb       detect.SignatureHandler
 	logger   detect.Logger
-	deadline *deadline
+	deadline *deadline     // bounds OPA evaluator runs; nil for a planned rule
 	eval     *evaluator    // the rule's queries and their reusable state
 	probes   *probeWindows // the PFD-4 style aggregation, when the rule asks for it
 	ev       trace.Event   // scratch copy of a by-value payload
@@ -129,9 +129,15 @@ func (s *Signature) Init(ctx detect.SignatureContext) error {
 	if s.logger == nil {
 		s.logger = s.rt.logger
 	}
-	if s.deadline == nil {
-		s.deadline = newDeadline(s.rt.timeout)
-		s.eval = newEvaluator(s.rule, s.deadline, s.rt.timeout)
+	if s.eval == nil {
+		// A planned rule keeps time on the machine's clock; only OPA's
+		// evaluator needs the timer of a deadline.
+		var cancel topdown.Cancel
+		if s.rule.plan == nil {
+			s.deadline = newDeadline(s.rt.timeout)
+			cancel = s.deadline
+		}
+		s.eval = newEvaluator(s.rule, cancel, s.rt.timeout)
 	}
 	if s.rule.hasProbe {
 		s.probes = newProbeWindows(&s.rt.probeConfig)
