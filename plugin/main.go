@@ -25,9 +25,15 @@ var ExportedSignatures []detect.Signature
 var ExportedDataSources []detect.DataSource
 
 func init() {
-	b := bundle.FromEnv()
-	// Tracee gives a plugin no logger before Init: its stderr is where an
-	// operator looks.
+	// Tracee gives a plugin no logger before Init, and Tracee's own
+	// logger hides debug lines by default: stderr is where an operator
+	// looks, whatever Tracee's log level.
+	b := bundle.FromEnvReporting(func(msg string) {
+		fmt.Fprintf(os.Stderr, "pidfdsig plugin: %s\n", msg)
+	})
+	for _, n := range b.Notices {
+		fmt.Fprintf(os.Stderr, "pidfdsig plugin: %s\n", n)
+	}
 	for _, p := range b.Problems {
 		fmt.Fprintf(os.Stderr, "pidfdsig plugin: %v\n", p)
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/aquasecurity/tracee/types/detect"
+
+	"github.com/pidfdsig/pidfdsig/target"
 )
 
 // Signature IDs, fixed: findings, configuration files and the Rego rules
@@ -38,8 +40,10 @@ const (
 // signatureVersion is the Version of every signature's metadata.
 const signatureVersion = "1"
 
-// signatureTags are the Tags of every signature's metadata.
-var signatureTags = []string{"linux", "container", "pidfd"}
+// signatureTags are the Tags of every signature's metadata. Tracee turns
+// tags into event sets: target.FollowerTag lets `--events pidfdsig` select
+// every signature of the plugin and its Followers at once.
+var signatureTags = []string{"linux", "container", "pidfd", target.FollowerTag}
 
 // technique is a MITRE ATT&CK technique as Tracee's signatures describe it
 // in their metadata properties.

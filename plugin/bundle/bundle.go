@@ -83,6 +83,14 @@ type Options struct {
 	// RegoEngine chooses what evaluates the Rego rules: RegoEnginePlan
 	// when empty, or RegoEngineTopdown.
 	RegoEngine string
+	// Report receives, once, when the first pidfd_send_signal arrives, a
+	// line naming the companion events whose Followers Tracee did not
+	// start (not selected), and what the tracker loses without them (see
+	// target.Coverage.Messages); nil reports nothing.
+	Report func(string)
+	// HostFeatures, when set, are the kernel features this host lacks,
+	// instead of what target.MissingHostFeatures reads from /sys.
+	HostFeatures *target.HostFeature
 }
 
 // Bundle is what the plugin exports.
@@ -91,11 +99,20 @@ type Bundle struct {
 	Signatures []detect.Signature
 	// DataSources holds the pidfd_target data source of the shared tracker.
 	DataSources []detect.DataSource
-	// Problems are what was left out, and why: user rule files that do not
-	// load, a rule whose ID is taken, Rego asked of the Go-only variant;
-	// and a rule that loaded but runs on OPA's evaluator (OPA could not
-	// plan it).
+	// Problems are what was left out, and why: companion events this
+	// kernel cannot give Tracee, user rule files that do not load, a rule
+	// whose ID is taken, Rego asked of the Go-only variant; and a rule that
+	// loaded but runs on OPA's evaluator (OPA could not plan it).
 	Problems []error
+	// Notices say what this host costs detection: the companion events
+	// its kernel cannot give Tracee, and which pidfds are then resolved
+	// only by a live lookup. Nothing is left out for them.
+	Notices []string
+	// Followers feed the shared tracker its companion events, one
+	// signature each (they are the last of Signatures). The signatures
+	// select pidfd_send_signal alone, so that Tracee removing a companion
+	// event it cannot trace takes down only that event's Follower.
+	Followers *target.Followers
 }
 
 // New builds a bundle. It fails only for an invalid configuration,
@@ -118,13 +135,29 @@ func New(o Options) (Bundle, error) {
 		topts = append(topts, target.WithLive(o.Live))
 	}
 	tracker := target.NewTracker(topts...)
-	b := Bundle{DataSources: []detect.DataSource{target.NewDataSource(tracker)}}
+	var fopts []target.FollowersOption
+	if o.HostFeatures != nil {
+		fopts = append(fopts, target.WithHostFeatures(*o.HostFeatures))
+	}
+	if o.Report != nil {
+		report := o.Report
+		fopts = append(fopts, target.WithCoverageReport(func(c target.Coverage) {
+			// What this host cannot give is in Notices already.
+			for _, m := range (target.Coverage{NotSelected: c.NotSelected}).Messages() {
+				report(m)
+			}
+		}))
+	}
+	followers := target.NewFollowers(tracker, fopts...)
+	resolver := followers.Resolver()
+	b := Bundle{DataSources: []detect.DataSource{target.NewDataSource(tracker)}, Followers: followers}
+	b.Notices = target.Coverage{Unavailable: followers.Unavailable()}.Messages()
 	if builtin == BuiltinRego && !withOPA {
 		b.Problems = append(b.Problems, fmt.Errorf("%s=rego: this plugin was built without OPA (go-only variant): using the Go signatures", EnvBuiltin))
 		builtin = BuiltinGo
 	}
 	if builtin == BuiltinGo {
-		if b.Signatures, err = signatures.New(cfg, signatures.WithResolver(tracker)); err != nil {
+		if b.Signatures, err = signatures.New(cfg, signatures.WithResolver(resolver)); err != nil {
 			return Bundle{}, err
 		}
 	}
@@ -136,9 +169,10 @@ func New(o Options) (Bundle, error) {
 	default:
 		return Bundle{}, fmt.Errorf("unknown Rego engine %q: want %q or %q", o.RegoEngine, RegoEnginePlan, RegoEngineTopdown)
 	}
-	rules, problems := regoSignatures(cfg, tracker, builtin == BuiltinRego, topdown, o.RegoDirs)
+	rules, problems := regoSignatures(cfg, resolver, builtin == BuiltinRego, topdown, o.RegoDirs)
 	b.Problems = append(b.Problems, problems...)
 	b.add(rules)
+	b.Signatures = append(b.Signatures, followers.Signatures()...)
 	return b, nil
 }
 
@@ -181,8 +215,14 @@ func (b *Bundle) add(rules []detect.Signature) {
 // and replaced by the default, so that a typo never switches detection
 // off.
 func FromEnv() Bundle {
+	return FromEnvReporting(nil)
+}
+
+// FromEnvReporting is FromEnv with Options.Report set to report.
+func FromEnvReporting(report func(string)) Bundle {
 	var problems []error
 	o := Options{
+		Report:     report,
 		RegoDirs:   filepath.SplitList(os.Getenv(EnvRegoDir)),
 		Builtin:    Builtin(os.Getenv(EnvBuiltin)),
 		RegoEngine: os.Getenv(EnvRegoEngine),

@@ -18,10 +18,10 @@ const withOPA = true
 // regoSignatures returns the Rego rules: the built-in ones when builtin is
 // set, and the user's from dirs. A rule file that does not load is a
 // problem, not a failure.
-func regoSignatures(cfg signatures.Config, tracker *target.Tracker, builtin, topdown bool, dirs []string) ([]detect.Signature, []error) {
+func regoSignatures(cfg signatures.Config, resolver *target.FollowedTracker, builtin, topdown bool, dirs []string) ([]detect.Signature, []error) {
 	opts := []rego.Option{
 		rego.WithConfig(cfg),
-		rego.WithResolver(tracker),
+		rego.WithResolver(resolver),
 		rego.WithRuleDirs(dirs...),
 		rego.WithoutEnvironment(), // FromEnv has read it
 	}

@@ -638,8 +638,8 @@ techniques := {
 properties(severity, technique) := object.union(techniques[technique], {"Severity": severity})
 
 # METADATA
-# description: The tags every pidfdsig rule declares.
-tags := ["linux", "container", "pidfd"]
+# description: The tags every pidfdsig rule declares; Tracee turns tags into event sets, so `--events pidfdsig` selects every rule and the plugin's followers.
+tags := ["linux", "container", "pidfd", "pidfdsig"]
 
 # METADATA
 # description: The selection of every pidfdsig rule, as tracee_selected_events wants it.
