@@ -128,9 +128,15 @@ func legacyEventArgs(names []string) []string {
 	return []string{"--events", strings.Join(append([]string{target.FollowerTag}, names...), ",")}
 }
 
-// mainEventArgs selects them with main's tag= syntax.
+// mainEventArgs selects them with main's tag= syntax (whose values are
+// all tags: the event names need an --events of their own).
+
 func mainEventArgs(names []string) []string {
-	return []string{"--events", "tag=" + target.FollowerTag, "--events", strings.Join(names, ",")}
+	args := []string{"--events", "tag=" + target.FollowerTag}
+	if len(names) > 0 {
+		args = append(args, "--events", strings.Join(names, ","))
+	}
+	return args
 }
 
 // pluginVariant is one build of the plugin.
