@@ -146,21 +146,67 @@ type pluginVariant struct {
 	env    []string // for tracee, read by the plugin
 }
 
+// userRuleE2E is a user Rego rule the full plugin loads from
+// PIDFDSIG_REGO_DIR: every SIGTERM through a pidfd. Its tag makes
+// `--events pidfdsig` select it.
+const userRuleE2E = `package tracee.USER_E2E_1
+
+import data.tracee.pidfdsig.helpers as h
+
+__rego_metadoc__ := {
+	"id": "USER-E2E-1",
+	"version": "1",
+	"name": "SIGTERM through a pidfd",
+	"eventName": "pidfd_e2e_sigterm",
+	"description": "Any SIGTERM sent with pidfd_send_signal.",
+	"tags": ["pidfdsig"],
+	"properties": {"Severity": 0},
+}
+
+tracee_selected_events contains h.send_signal_selector
+
+tracee_match := {"signal": h.call.signal} if h.call.signal == "SIGTERM"
+`
+
+// userRuleEvent is userRuleE2E's event name.
+const userRuleEvent = "pidfd_e2e_sigterm"
+
 func TestLiveInTracee(t *testing.T) {
 	requireRecordingKernel(t)
 	progs := programs(t)
 	root := repoRoot(t)
+	rules := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(rules, "user.rego"), []byte(userRuleE2E), 0o644))
 	for _, tv := range traceeVariants(t) {
 		for _, pv := range []pluginVariant{
 			{name: "go-only", goOnly: true},
+			// The built-in signatures as Rego rules on the plan machine,
+			// and a user rule: OPA inside Tracee.
+			{name: "full-rego", env: []string{"PIDFDSIG_BUILTIN=rego", "PIDFDSIG_REGO_DIR=" + rules}},
 		} {
 			t.Run(tv.name+"/"+pv.name, func(t *testing.T) {
+				if !pv.goOnly && tv.name == "v0.24.1" {
+					t.Skip("SKIPPED LOUDLY: the full plugin does not build for v0.24.1 yet (otel module graph)")
+				}
 				so := buildPlugin(t, root, tv, pv)
 				run := runInTracee(t, tv, pv, filepath.Dir(so), progs)
 				checkRun(t, tv, run)
+				if !pv.goOnly {
+					assert.Positive(t, countEvents(run.events, userRuleEvent), "the user rule reports inside Tracee")
+				}
 			})
 		}
 	}
+}
+
+func countEvents(evs []trace.Event, name string) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.EventName == name {
+			n++
+		}
+	}
+	return n
 }
 
 func repoRoot(t *testing.T) string {
