@@ -21,6 +21,9 @@ type engine struct {
 	compiler *ast.Compiler
 	store    storage.Store
 	txn      storage.Transaction
+	// guards are the builtins that check calls against the memory
+	// budget (guard.go), for OPA's evaluator.
+	guards map[string]*topdown.Builtin
 }
 
 // newEngine opens the shared read transaction on store.
@@ -55,12 +58,13 @@ type evaluator struct {
 	view    *inputView
 }
 
-func newEvaluator(r *rule, cancel topdown.Cancel, timeout time.Duration) *evaluator {
+func newEvaluator(r *rule, cancel topdown.Cancel, timeout time.Duration, budget int64) *evaluator {
 	ev := &evaluator{rule: r}
 	if r.plan != nil {
 		ev.machine = r.plan.prog.NewMachine()
 		ev.view = newInputView()
 		ev.machine.SetTimeout(timeout)
+		ev.machine.SetMemoryBudget(budget)
 		return ev
 	}
 	ev.match = ev.query(r.match.body, cancel)
@@ -84,7 +88,8 @@ func (ev *evaluator) query(body ast.Body, cancel topdown.Cancel) *topdown.Query 
 		WithEarlyExit(true).
 		WithStrictBuiltinErrors(false).
 		WithVirtualCache(&ev.vc).
-		WithBaseCache(&ev.bc)
+		WithBaseCache(&ev.bc).
+		WithBuiltins(e.guards)
 }
 
 // errStop ends a query's iteration once its answer is known.

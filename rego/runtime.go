@@ -43,6 +43,10 @@ type Runtime struct {
 	resolver Resolver
 	logger   detect.Logger
 	timeout  time.Duration
+	// budget bounds what one evaluation builds (bytes); maxStrikes
+	// failed evaluations switch a rule off (< 0: never).
+	budget     int64
+	maxStrikes int
 	// probeConfig tunes the windows of rules defining pidfdsig_probe.
 	probeConfig signatures.SignalProbeConfig
 	// cache shares one event's input between the rules.
@@ -63,6 +67,9 @@ func New(opts ...Option) (*Runtime, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.useEnv {
+		o = withEnvLimits(o, opts)
 	}
 	if err := o.config.Validate(); err != nil {
 		return nil, err
@@ -96,6 +103,9 @@ func New(opts ...Option) (*Runtime, error) {
 		logger:   o.logger,
 		timeout:  o.evalTimeout,
 
+		budget:     o.memoryBudget,
+		maxStrikes: o.maxStrikes,
+
 		probeConfig: o.config.SignalProbe,
 	}
 	if rt.data, err = vm.FromAST(dataValue); err != nil {
@@ -115,6 +125,16 @@ func New(opts ...Option) (*Runtime, error) {
 	if !o.topdown {
 		rt.planRules(loaded, caps)
 	}
+	// After planning, which reads the modules as parsed: from here OPA's
+	// evaluator calls the guarded builtins through the memory budget.
+	var queries []ast.Body
+	for _, r := range rt.rules {
+		queries = append(queries, r.match.body)
+		if r.ext != nil {
+			queries = append(queries, r.ext.body)
+		}
+	}
+	eng.guards = guardBuiltins(loaded.compiler, queries, o.memoryBudget)
 	pkgs := make([]ast.Ref, len(rt.rules))
 	for i, r := range rt.rules {
 		pkgs[i] = r.pkgRef
