@@ -24,6 +24,9 @@ type engine struct {
 	// guards are the builtins that check calls against the memory
 	// budget (guard.go), for OPA's evaluator.
 	guards map[string]*topdown.Builtin
+	// timeout and budget bound the evaluations done at load (evalOnce).
+	timeout time.Duration
+	budget  int64
 }
 
 // newEngine opens the shared read transaction on store.
@@ -118,6 +121,8 @@ func (ev *evaluator) eval(input *ast.Term) (verdict, error) {
 			return verdict{}, err
 		}
 		v.fired, v.data = true, goNumbers(data).(map[string]any)
+	default:
+		return verdict{}, matchTypeError(ast.ValueName(x))
 	}
 	if !v.fired || ev.ext == nil {
 		return v, nil
@@ -150,6 +155,9 @@ func (ev *evaluator) evalPlan(data vm.Value, admit func(probe map[string]any) bo
 		v.fired = res.Truthy()
 	case vm.KindObject:
 		v.fired = true
+	case vm.KindUndefined:
+	default:
+		return verdict{}, matchTypeError(ast.ValueName(res.AST()))
 	}
 	if !v.fired {
 		return v, nil

@@ -17,19 +17,11 @@ var guardRoot = ast.Ref{ast.VarTerm("pidfdsig"), ast.InternedTerm("guard")}
 // builtins up before any the caller adds, so the calls are renamed, in the
 // compiled rules, to builtins of our own (guardRoot) that check the call
 // and hand it to OPA's implementation. It returns those builtins, for
-// topdown.Query.WithBuiltins. Call it once the rules are compiled and
-// planned, before any evaluation, with the rules' prepared queries (an
-// inlined rule body is a query of its own).
-func guardBuiltins(c *ast.Compiler, queries []ast.Body, budget int64) map[string]*topdown.Builtin {
+// topdown.Query.WithBuiltins. Call it once the rules are compiled, before
+// any query is prepared or evaluated.
+func guardBuiltins(c *ast.Compiler, budget int64) map[string]*topdown.Builtin {
 	renamed := map[string]ast.Ref{}
-	var nodes []any
 	for _, m := range c.Modules {
-		nodes = append(nodes, m)
-	}
-	for _, q := range queries {
-		nodes = append(nodes, q)
-	}
-	for _, m := range nodes {
 		ast.WalkExprs(m, func(e *ast.Expr) bool {
 			if e.IsCall() {
 				terms := e.Terms.([]*ast.Term)

@@ -119,22 +119,18 @@ func New(opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rego: config: %w", err)
 	}
+	eng.timeout, eng.budget = o.evalTimeout, o.memoryBudget
+	// Before the rules are prepared, whose queries inline rule bodies,
+	// and independent of planning, which reads the modules as parsed:
+	// from here OPA's evaluator calls the guarded builtins through the
+	// memory budget.
+	eng.guards = guardBuiltins(loaded.compiler, o.memoryBudget)
 	if err := rt.prepareRules(loaded, eng, caps, &o); err != nil {
 		return nil, err
 	}
 	if !o.topdown {
 		rt.planRules(loaded, caps)
 	}
-	// After planning, which reads the modules as parsed: from here OPA's
-	// evaluator calls the guarded builtins through the memory budget.
-	var queries []ast.Body
-	for _, r := range rt.rules {
-		queries = append(queries, r.match.body)
-		if r.ext != nil {
-			queries = append(queries, r.ext.body)
-		}
-	}
-	eng.guards = guardBuiltins(loaded.compiler, queries, o.memoryBudget)
 	pkgs := make([]ast.Ref, len(rt.rules))
 	for i, r := range rt.rules {
 		pkgs[i] = r.pkgRef
