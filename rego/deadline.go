@@ -38,12 +38,11 @@ type deadline struct {
 	// timer's first firing) belongs to.
 	overBudget, baseAt atomic.Int64
 	base               atomic.Uint64
-	sample             []metrics.Sample // used by the timer's goroutine only
 	timer              *time.Timer
 }
 
 func newDeadline(timeout time.Duration, budget int64) *deadline {
-	d := &deadline{timeout: timeout, budget: budget, sample: []metrics.Sample{{Name: allocsMetric}}}
+	d := &deadline{timeout: timeout, budget: budget}
 	d.timer = time.AfterFunc(time.Hour, d.fire)
 	d.timer.Stop()
 	return d
@@ -99,11 +98,14 @@ func (d *deadline) fire() {
 // overAllocated reports whether the process allocated more than the
 // budget since the timer first fired for the evaluation ending at at.
 func (d *deadline) overAllocated(at int64) bool {
-	metrics.Read(d.sample)
-	if d.sample[0].Value.Kind() != metrics.KindUint64 {
+	// A sample of its own: a timer reset while it fires may run fire
+	// twice at once.
+	sample := []metrics.Sample{{Name: allocsMetric}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
 		return false
 	}
-	now := d.sample[0].Value.Uint64()
+	now := sample[0].Value.Uint64()
 	if d.baseAt.Load() != at {
 		d.base.Store(now)
 		d.baseAt.Store(at)
