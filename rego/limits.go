@@ -64,11 +64,12 @@ func WithMemoryBudget(n int64) Option {
 	}
 }
 
-// WithMaxStrikes switches a rule off after n failed evaluations (timeouts,
-// memory budget, any other evaluation error): it is reported once, with
-// its file and the last error, to the logger at error level, and skips
-// every later event; the other rules go on. n < 0 never switches a rule
-// off; 0 restores DefaultMaxStrikes.
+// WithMaxStrikes switches a user rule off after n failed evaluations
+// (timeouts, memory budget, any other evaluation error): it is reported
+// once, with its file and the last error, to the logger at error level,
+// and skips every later event; the other rules go on. The built-in rules
+// are never switched off. n < 0 never switches a rule off; 0 restores
+// DefaultMaxStrikes.
 func WithMaxStrikes(n int) Option {
 	return func(o *options) {
 		if n == 0 {

@@ -11,9 +11,12 @@ type strikes struct {
 
 // strike records a failed evaluation, and switches the rule off, reporting
 // it once at error level, when it is the last strike the runtime allows.
+// The built-in rules are ours and tested against the same bounds: they are
+// never switched off, so that an agent starved of CPU, whose evaluations
+// run out of wall-clock time, does not lose them for good.
 func (s *Signature) strike(err error) {
 	s.strikes.n++
-	if s.rt.maxStrikes < 0 || s.strikes.n < s.rt.maxStrikes || s.strikes.off != nil {
+	if s.rule.builtin || s.rt.maxStrikes < 0 || s.strikes.n < s.rt.maxStrikes || s.strikes.off != nil {
 		return
 	}
 	s.strikes.off = fmt.Errorf("%w after %d failed evaluations: %w", ErrSwitchedOff, s.strikes.n, err)
