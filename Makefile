@@ -12,7 +12,7 @@ FUZZTIME  ?= 20s
 BENCHTIME ?= 1s
 REGO_DIRS := $(wildcard rego/rules rego/lib)
 # Test rules the Go tests load: formatted and checked like the rules.
-REGO_TEST_RULES := $(wildcard rego/testdata/rules/engines rego/testdata/rules/user rego/testdata/rules/unplannable)
+REGO_TEST_RULES := $(wildcard rego/testdata/rules/engines rego/testdata/rules/user rego/testdata/rules/unplannable rego/testdata/rules/hostile)
 
 .PHONY: all build sample test test-go bench-smoke test-rego lint fmt-check vet bench bench-scan fuzz opa plugin clean
 

@@ -9,7 +9,7 @@ import (
 // deniedBuiltins are withheld from every rule: they reach the network, read
 // the clock or a random source, or describe the OPA process, so a rule using
 // them could exfiltrate events, stall the engine, or give different verdicts
-// on the same events. Names ending in "." deny a whole namespace.
+// on the same events; or a single call of them can build without bound. Names ending in "." deny a whole namespace.
 var deniedBuiltins = []string{
 	"http.send",
 	"net.",
@@ -22,6 +22,11 @@ var deniedBuiltins = []string{
 	"io.jwt.encode_sign_raw",
 	"crypto.x509.parse_and_verify_certificates", // verifies against the clock
 	"crypto.x509.parse_and_verify_certificates_with_options",
+	// One call can build without bound and cannot be interrupted (Go
+	// templates loop over their data; a graph has exponentially many
+	// paths), so no memory budget could stop it in time.
+	"strings.render_template",
+	"graph.reachable_paths",
 }
 
 // isDenied reports whether builtin name is withheld.

@@ -51,7 +51,9 @@
 // Per event, the selection is checked in Go before any Rego runs; the call
 // is decoded once and its target resolved when a rule first looks at it;
 // the extension rules are evaluated only on a match; each evaluation is
-// bounded by WithEvalTimeout. A failing or slow rule is logged and counted
-// (Signature.Stats) and never stops the others. The configuration reaches
+// bounded in time (WithEvalTimeout, builtin calls included) and in the
+// memory it builds (WithMemoryBudget). A failing or slow rule is logged and
+// counted (Signature.Stats) and never stops the others; a user rule that
+// keeps failing is switched off (WithMaxStrikes). The configuration reaches
 // the rules as data.pidfdsig.config.
 package rego

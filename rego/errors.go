@@ -21,7 +21,15 @@ var (
 	ErrRuleContract = errors.New("rule contract")
 	// ErrDuplicateID: two rules declare the same signature id.
 	ErrDuplicateID = errors.New("duplicate signature id")
+	// ErrMatchType: tracee_match evaluated to something else than a
+	// boolean or an object (Tracee's contract); an evaluation error.
+	ErrMatchType = errors.New("tracee_match must be true or an object")
 )
+
+// matchTypeError reports a tracee_match of the type named.
+func matchTypeError(typeName string) error {
+	return fmt.Errorf("%w, not a %s", ErrMatchType, typeName)
+}
 
 // LoadError reports one problem with one rule file. A Runtime keeps loading
 // the other files; see Runtime.LoadErrors.

@@ -21,6 +21,12 @@ type engine struct {
 	compiler *ast.Compiler
 	store    storage.Store
 	txn      storage.Transaction
+	// guards are the builtins that check calls against the memory
+	// budget (guard.go), for OPA's evaluator.
+	guards map[string]*topdown.Builtin
+	// timeout and budget bound the evaluations done at load (evalOnce).
+	timeout time.Duration
+	budget  int64
 }
 
 // newEngine opens the shared read transaction on store.
@@ -55,12 +61,13 @@ type evaluator struct {
 	view    *inputView
 }
 
-func newEvaluator(r *rule, cancel topdown.Cancel, timeout time.Duration) *evaluator {
+func newEvaluator(r *rule, cancel topdown.Cancel, timeout time.Duration, budget int64) *evaluator {
 	ev := &evaluator{rule: r}
 	if r.plan != nil {
 		ev.machine = r.plan.prog.NewMachine()
 		ev.view = newInputView()
 		ev.machine.SetTimeout(timeout)
+		ev.machine.SetMemoryBudget(budget)
 		return ev
 	}
 	ev.match = ev.query(r.match.body, cancel)
@@ -84,7 +91,8 @@ func (ev *evaluator) query(body ast.Body, cancel topdown.Cancel) *topdown.Query 
 		WithEarlyExit(true).
 		WithStrictBuiltinErrors(false).
 		WithVirtualCache(&ev.vc).
-		WithBaseCache(&ev.bc)
+		WithBaseCache(&ev.bc).
+		WithBuiltins(e.guards)
 }
 
 // errStop ends a query's iteration once its answer is known.
@@ -113,6 +121,8 @@ func (ev *evaluator) eval(input *ast.Term) (verdict, error) {
 			return verdict{}, err
 		}
 		v.fired, v.data = true, goNumbers(data).(map[string]any)
+	default:
+		return verdict{}, matchTypeError(ast.ValueName(x))
 	}
 	if !v.fired || ev.ext == nil {
 		return v, nil
@@ -145,6 +155,9 @@ func (ev *evaluator) evalPlan(data vm.Value, admit func(probe map[string]any) bo
 		v.fired = res.Truthy()
 	case vm.KindObject:
 		v.fired = true
+	case vm.KindUndefined:
+	default:
+		return verdict{}, matchTypeError(ast.ValueName(res.AST()))
 	}
 	if !v.fired {
 		return v, nil

@@ -89,8 +89,8 @@ func BenchmarkRuleEval(b *testing.B) {
 		}
 		for _, s := range rt.Rules() {
 			b.Run(s.rule.meta.ID+"/"+eng.name, func(b *testing.B) {
-				d := newDeadline(time.Second)
-				e := newEvaluator(s.rule, d, time.Second)
+				d := newDeadline(time.Second, rt.budget)
+				e := newEvaluator(s.rule, d, time.Second, rt.budget)
 				b.ReportAllocs()
 				for i := 0; i < b.N; i++ {
 					var err error

@@ -48,6 +48,9 @@ type options struct {
 	logger      detect.Logger
 	evalTimeout time.Duration
 	topdown     bool
+	// memoryBudget and maxStrikes: see limits.go.
+	memoryBudget int64
+	maxStrikes   int
 }
 
 func defaultOptions() options {
@@ -57,6 +60,9 @@ func defaultOptions() options {
 		config:      signatures.DefaultConfig(),
 		logger:      nopLogger{},
 		evalTimeout: DefaultEvalTimeout,
+
+		memoryBudget: DefaultMemoryBudget,
+		maxStrikes:   DefaultMaxStrikes,
 	}
 }
 
@@ -111,8 +117,9 @@ func WithLogger(l detect.Logger) Option {
 	}
 }
 
-// WithEvalTimeout bounds one rule's evaluation of one event; an evaluation
-// cut short is logged and counted (Stats.Timeouts) and reports nothing.
+// WithEvalTimeout bounds one rule's evaluation of one event, builtin calls
+// included; an evaluation cut short fails with ErrTimeout, is logged and
+// counted (Stats.Timeouts) and reports nothing.
 // d <= 0 restores DefaultEvalTimeout.
 func WithEvalTimeout(d time.Duration) Option {
 	return func(o *options) {

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
-	opa "github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/pidfdsig/pidfdsig/rego/internal/limits"
 )
 
 // rule is one compiled rule package with its prepared queries.
@@ -54,17 +57,14 @@ var noMetrics = metrics.NoOp()
 func newRule(m *module, pkg ast.Ref, e *engine, caps *ast.Capabilities, ext extensions) (*rule, error) {
 	r := &rule{file: m.file, pkg: strings.TrimPrefix(pkg.String(), "data."), pkgRef: pkg, builtin: m.builtin, engine: e, hasProps: ext.props, hasProbe: ext.probe}
 	c := e.compiler
-	base := []func(*opa.Rego){opa.Compiler(c), opa.Store(e.store), opa.StoreReadAST(true), opa.Capabilities(caps)}
-	ctx := context.Background()
-
-	metaVal, err := evalOnce(ctx, base, pkg.String()+"."+ruleMetadoc)
+	metaVal, err := evalOnce(e, pkg.String()+"."+ruleMetadoc)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrRuleContract, ruleMetadoc, err)
 	}
 	if r.meta, err = decodeMetadata(metaVal); err != nil {
 		return nil, err
 	}
-	selVal, err := evalOnce(ctx, base, pkg.String()+"."+ruleSelectedEvents)
+	selVal, err := evalOnce(e, pkg.String()+"."+ruleSelectedEvents)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrRuleContract, ruleSelectedEvents, err)
 	}
@@ -166,15 +166,38 @@ func compileQuery(c *ast.Compiler, query string) (ast.Body, error) {
 }
 
 // evalOnce evaluates query with no input and returns its single value.
-func evalOnce(ctx context.Context, base []func(*opa.Rego), query string) (any, error) {
-	rs, err := opa.New(append(base, opa.Query(query))...).Eval(ctx)
+// It runs under the bounds of every evaluation (time, memory budget): a
+// rule computing its metadata or selection without bound fails to load.
+func evalOnce(e *engine, query string) (any, error) {
+	body, err := compileQuery(e.compiler, string(varMatch)+" = "+query)
 	if err != nil {
 		return nil, err
 	}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, fmt.Errorf("undefined")
+	d := newDeadline(e.timeout, e.budget)
+	var out *ast.Term
+	d.arm()
+	err = topdown.NewQuery(body).
+		WithCompiler(e.compiler).
+		WithStore(e.store).
+		WithTransaction(e.txn).
+		WithCancel(d).
+		WithBuiltins(e.guards).
+		Iter(context.Background(), func(qr topdown.QueryResult) error {
+			out = qr[varMatch]
+			return errStop
+		})
+	timedOut, overBudget := d.disarm()
+	switch {
+	case overBudget:
+		return nil, &limits.Error{Budget: e.budget}
+	case timedOut:
+		return nil, fmt.Errorf("%w: exceeded %s: %w", ErrTimeout, e.timeout, err)
+	case err != nil && !errors.Is(err, errStop):
+		return nil, err
+	case out == nil:
+		return nil, errors.New("undefined")
 	}
-	return rs[0].Expressions[0].Value, nil
+	return ast.JSON(out.Value)
 }
 
 // decodeMetadata reads __rego_metadoc__ into Tracee's metadata type.

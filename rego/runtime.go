@@ -43,6 +43,10 @@ type Runtime struct {
 	resolver Resolver
 	logger   detect.Logger
 	timeout  time.Duration
+	// budget bounds what one evaluation builds (bytes); maxStrikes
+	// failed evaluations switch a rule off (< 0: never).
+	budget     int64
+	maxStrikes int
 	// probeConfig tunes the windows of rules defining pidfdsig_probe.
 	probeConfig signatures.SignalProbeConfig
 	// cache shares one event's input between the rules.
@@ -63,6 +67,9 @@ func New(opts ...Option) (*Runtime, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.useEnv {
+		o = withEnvLimits(o, opts)
 	}
 	if err := o.config.Validate(); err != nil {
 		return nil, err
@@ -96,6 +103,9 @@ func New(opts ...Option) (*Runtime, error) {
 		logger:   o.logger,
 		timeout:  o.evalTimeout,
 
+		budget:     o.memoryBudget,
+		maxStrikes: o.maxStrikes,
+
 		probeConfig: o.config.SignalProbe,
 	}
 	if rt.data, err = vm.FromAST(dataValue); err != nil {
@@ -109,6 +119,12 @@ func New(opts ...Option) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rego: config: %w", err)
 	}
+	eng.timeout, eng.budget = o.evalTimeout, o.memoryBudget
+	// Before the rules are prepared, whose queries inline rule bodies,
+	// and independent of planning, which reads the modules as parsed:
+	// from here OPA's evaluator calls the guarded builtins through the
+	// memory budget.
+	eng.guards = guardBuiltins(loaded.compiler, o.memoryBudget)
 	if err := rt.prepareRules(loaded, eng, caps, &o); err != nil {
 		return nil, err
 	}

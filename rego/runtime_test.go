@@ -280,7 +280,10 @@ var engineOptions = []struct {
 func testTimeout(t *testing.T, dir, engine string, opts ...rego.Option) {
 	var log recordingLogger
 	rt, err := rego.New(append([]rego.Option{rego.WithRuleDirs(dir), rego.WithoutEnvironment(), rego.WithoutBuiltinRules(),
-		rego.WithEvalTimeout(500 * time.Millisecond)}, opts...)...)
+		rego.WithEvalTimeout(500 * time.Millisecond),
+		// Only the time bound: OPA's evaluator allocates more in 500ms
+		// than the default memory budget.
+		rego.WithMemoryBudget(1 << 40)}, opts...)...)
 	require.NoError(t, err)
 	for _, s := range rt.Rules() {
 		require.Equal(t, engine, s.Engine())

@@ -1,6 +1,7 @@
 package rego
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math/bits"
@@ -15,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/pidfdsig/pidfdsig/events"
+	"github.com/pidfdsig/pidfdsig/rego/internal/limits"
 )
 
 // Signature is one Rego rule behind Tracee's detect.Signature interface.
@@ -34,6 +36,7 @@ type Signature struct {
 	probes   *probeWindows // the PFD-4 style aggregation, when the rule asks for it
 	ev       trace.Event   // scratch copy of a by-value payload
 	enr      enrichment    // the decoded call and its target, for a planned rule
+	strikes  strikes       // failed evaluations, and whether they switched the rule off
 
 	stats ruleCounters
 }
@@ -44,12 +47,15 @@ type Stats struct {
 	WrongPayloads uint64 // events whose payload was not a trace.Event
 	Evaluations   uint64 // events the rule was evaluated on
 	Findings      uint64 // findings reported
-	Errors        uint64 // evaluations that failed (timeouts included)
+	Errors        uint64 // evaluations that failed (timeouts and budget included)
 	Timeouts      uint64 // evaluations cut short by the evaluation timeout
+	OverBudget    uint64 // evaluations stopped by the memory budget
+	SwitchedOff   bool   // the rule failed WithMaxStrikes times and evaluates no more
 }
 
 type ruleCounters struct {
-	events, wrongPayloads, evaluations, findings, errors, timeouts atomic.Uint64
+	events, wrongPayloads, evaluations, findings, errors, timeouts, overBudget atomic.Uint64
+	switchedOff                                                                atomic.Bool
 }
 
 // Stats returns the signature's counters.
@@ -61,6 +67,8 @@ func (s *Signature) Stats() Stats {
 		Findings:      s.stats.findings.Load(),
 		Errors:        s.stats.errors.Load(),
 		Timeouts:      s.stats.timeouts.Load(),
+		OverBudget:    s.stats.overBudget.Load(),
+		SwitchedOff:   s.stats.switchedOff.Load(),
 	}
 }
 
@@ -134,10 +142,10 @@ func (s *Signature) Init(ctx detect.SignatureContext) error {
 		// evaluator needs the timer of a deadline.
 		var cancel topdown.Cancel
 		if s.rule.plan == nil {
-			s.deadline = newDeadline(s.rt.timeout)
+			s.deadline = newDeadline(s.rt.timeout, s.rt.budget)
 			cancel = s.deadline
 		}
-		s.eval = newEvaluator(s.rule, cancel, s.rt.timeout)
+		s.eval = newEvaluator(s.rule, cancel, s.rt.timeout, s.rt.budget)
 	}
 	if s.rule.hasProbe {
 		s.probes = newProbeWindows(&s.rt.probeConfig)
@@ -186,7 +194,7 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 		return nil, nil
 	}
 	s.rt.resolver.Observe(ev)
-	if !s.rule.selects(eventSource(event), ev.EventName, string(ev.Origin())) {
+	if s.strikes.off != nil || !s.rule.selects(eventSource(event), ev.EventName, string(ev.Origin())) {
 		return nil, nil
 	}
 	var v verdict
@@ -210,7 +218,10 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 func (s *Signature) evaluate(ev *trace.Event, input *ast.Term) (verdict, bool) {
 	s.deadline.arm()
 	v, err := s.eval.eval(input)
-	timedOut := s.deadline.disarm()
+	timedOut, overBudget := s.deadline.disarm()
+	if overBudget {
+		err = &limits.Error{Budget: s.rt.budget}
+	}
 	return s.checked(ev, v, err, timedOut)
 }
 
@@ -254,11 +265,16 @@ func (s *Signature) checked(ev *trace.Event, v verdict, err error, timedOut bool
 		return v, true
 	}
 	n := s.stats.errors.Add(1)
-	if timedOut || topdown.IsCancel(err) {
+	switch {
+	case errors.Is(err, ErrMemoryBudget):
+		s.stats.overBudget.Add(1)
+	case timedOut || topdown.IsCancel(err):
 		s.stats.timeouts.Add(1)
-		err = fmt.Errorf("evaluation exceeded %s: %w", s.rt.timeout, err)
+		err = fmt.Errorf("%w: evaluation exceeded %s: %w", ErrTimeout, s.rt.timeout, err)
 	}
-	s.warn(n, "rego rule evaluation failed", "error", (&EvalError{ID: s.rule.meta.ID, Event: ev.EventName, Err: err}).Error())
+	evalErr := &EvalError{ID: s.rule.meta.ID, Event: ev.EventName, Err: err}
+	s.warn(n, "rego rule evaluation failed", "error", evalErr.Error())
+	s.strike(evalErr)
 	return verdict{}, false
 }
 

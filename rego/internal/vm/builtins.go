@@ -15,6 +15,7 @@ type builtin struct {
 	native   nativeFunc          // ours, for the common cases; nil when we have none
 	fallback topdown.BuiltinFunc // OPA's
 	noResult bool                // the function returns nothing (print)
+	guarded  bool                // calls are checked against the memory budget before they run (budget.go)
 }
 
 // nativeFunc implements a builtin for the arguments it knows; for others

@@ -11,6 +11,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/topdown/builtins"
+
+	"github.com/pidfdsig/pidfdsig/rego/internal/limits"
 )
 
 // Control codes run returns besides break depths (0, 1, ...).
@@ -53,6 +55,7 @@ type Machine struct {
 	globs   globCache
 	start   time.Time
 	argTerm []*ast.Term
+	meter   meter // the memory budget and the builtins' clock (budget.go)
 }
 
 // NewMachine returns a Machine for p.
@@ -71,6 +74,8 @@ func (p *Program) NewMachine() *Machine {
 		Cache:        m.bcache,
 		Capabilities: p.caps,
 	}
+	m.meter.clock.m = m
+	m.bctx.Cancel = &m.meter.clock
 	return m
 }
 
@@ -84,7 +89,6 @@ func (m *Machine) SetTimeout(d time.Duration) { m.timeout = d }
 // cancelled.
 func (m *Machine) SetCancel(c topdown.Cancel) {
 	m.cancel = c
-	m.bctx.Cancel = c
 }
 
 // Eval runs the plan called name on input and data and returns the value
@@ -96,6 +100,7 @@ func (m *Machine) Eval(name string, input, data Value) (Value, error) {
 		return Undefined, fmt.Errorf("vm: no plan %q", name)
 	}
 	m.forget()
+	m.startMeter()
 	return m.eval(pl, input, data)
 }
 
@@ -290,10 +295,19 @@ func (m *Machine) run(b block, frame []Value) int {
 			}
 			frame[in.target] = Int(int64(n))
 		case opMakeArray:
+			if !m.charge(2 * limits.ElemCost) {
+				return m.overBudget()
+			}
 			frame[in.target] = arrayValue(&Array{elems: make([]Value, 0, in.n)})
 		case opMakeObject:
+			if !m.charge(2 * limits.ElemCost) {
+				return m.overBudget()
+			}
 			frame[in.target] = ObjectValue(NewObject(4))
 		case opMakeSet:
+			if !m.charge(2 * limits.ElemCost) {
+				return m.overBudget()
+			}
 			frame[in.target] = SetValue(NewSet(4))
 		case opIsArray:
 			if read(&in.a, frame).kind != KindArray {
@@ -316,6 +330,9 @@ func (m *Machine) run(b block, frame []Value) int {
 				a = a.thaw()
 				frame[in.target] = arrayValue(a)
 			}
+			if !m.charge(limits.ElemCost) {
+				return m.overBudget()
+			}
 			a.Append(read(&in.a, frame))
 		case opObjectInsert, opObjectInsertOnce:
 			o := frame[in.target].concrete()
@@ -335,11 +352,17 @@ func (m *Machine) run(b block, frame []Value) int {
 					continue
 				}
 			}
+			if !m.charge(2 * limits.ElemCost) {
+				return m.overBudget()
+			}
 			o.Insert(k, v)
 		case opObjectMerge:
 			v, ok := merge(frame[in.a.local], frame[in.b.local])
 			if !ok {
 				return m.fail(topdown.ConflictErr, "objects cannot be merged", in)
+			}
+			if n, _ := v.Len(); !m.charge(int64(n) * 2 * limits.ElemCost) {
+				return m.overBudget()
 			}
 			frame[in.target] = v
 		case opSetAdd:
@@ -350,6 +373,9 @@ func (m *Machine) run(b block, frame []Value) int {
 			if s.frozen {
 				s = s.thaw()
 				frame[in.target] = SetValue(s)
+			}
+			if !m.charge(limits.ElemCost) {
+				return m.overBudget()
 			}
 			s.Add(read(&in.a, frame))
 		case opWith:
@@ -558,7 +584,15 @@ func (m *Machine) callBuiltin(in *instr, frame []Value) int {
 	var out Value
 	var err error
 	if b.native != nil {
-		out, err = b.native(m, args)
+		if b.guarded {
+			err = m.checkNative(b.name, args)
+		}
+		if err == nil {
+			out, err = b.native(m, args)
+		}
+		if b.guarded && err == nil {
+			err = m.chargeNative(out)
+		}
 	}
 	if b.native == nil || err == errUseOPA { // natives return it as is
 		out, err = m.callOPA(b, args, in)
@@ -596,6 +630,13 @@ func (m *Machine) callOPA(b *builtin, args []Value, in *instr) (Value, error) {
 		}
 		m.bctx.Time = ast.NewTerm(ast.Number(strconv.FormatInt(m.start.UnixNano(), 10)))
 	}
+	m.startClock(m.start)
+	if b.guarded {
+		if err := m.checkCall(b.name, terms); err != nil {
+			clear(m.argTerm)
+			return Undefined, err
+		}
+	}
 	m.bctx.Location = &ast.Location{Row: in.loc.Row, Col: in.loc.Col}
 	var out *ast.Term
 	err := b.fallback(m.bctx, terms, func(t *ast.Term) error {
@@ -604,6 +645,9 @@ func (m *Machine) callOPA(b *builtin, args []Value, in *instr) (Value, error) {
 	})
 	clear(m.argTerm)
 	if err != nil || out == nil {
+		return Undefined, err
+	}
+	if err := m.chargeOutput(out.Value); err != nil {
 		return Undefined, err
 	}
 	return FromAST(out.Value)

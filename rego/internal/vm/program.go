@@ -7,6 +7,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/ir"
 	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/pidfdsig/pidfdsig/rego/internal/limits"
 )
 
 // ErrUnsupported reports a plan this package cannot run: the caller
@@ -487,6 +489,7 @@ func (c *compiler) builtin(name string) (*builtin, error) {
 		return nil, fmt.Errorf("%w: builtin %s is not available", ErrUnsupported, name)
 	}
 	b.noResult = decl.Decl.Result() == nil
+	b.guarded = limits.Guarded(name) || nativeBuilds[name]
 	b.fallback = topdown.GetBuiltin(name)
 	if b.fallback == nil {
 		return nil, fmt.Errorf("%w: builtin %s has no implementation", ErrUnsupported, name)
