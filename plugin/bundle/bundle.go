@@ -88,6 +88,10 @@ type Options struct {
 	// start (not selected), and what the tracker loses without them (see
 	// target.Coverage.Messages); nil reports nothing.
 	Report func(string)
+	// Getenv, when set, reads the Rego evaluation limits
+	// (PIDFDSIG_REGO_TIMEOUT, PIDFDSIG_REGO_MEMORY, PIDFDSIG_REGO_STRIKES;
+	// see rego.LimitsFromEnv); FromEnv sets it to os.Getenv.
+	Getenv func(string) string
 	// HostFeatures, when set, are the kernel features this host lacks,
 	// instead of what target.MissingHostFeatures reads from /sys.
 	HostFeatures *target.HostFeature
@@ -169,7 +173,7 @@ func New(o Options) (Bundle, error) {
 	default:
 		return Bundle{}, fmt.Errorf("unknown Rego engine %q: want %q or %q", o.RegoEngine, RegoEnginePlan, RegoEngineTopdown)
 	}
-	rules, problems := regoSignatures(cfg, resolver, builtin == BuiltinRego, topdown, o.RegoDirs)
+	rules, problems := regoSignatures(cfg, resolver, builtin == BuiltinRego, topdown, o.RegoDirs, o.Getenv)
 	b.Problems = append(b.Problems, problems...)
 	b.add(rules)
 	b.Signatures = append(b.Signatures, followers.Signatures()...)
@@ -223,6 +227,7 @@ func FromEnvReporting(report func(string)) Bundle {
 	var problems []error
 	o := Options{
 		Report:     report,
+		Getenv:     os.Getenv,
 		RegoDirs:   filepath.SplitList(os.Getenv(EnvRegoDir)),
 		Builtin:    Builtin(os.Getenv(EnvBuiltin)),
 		RegoEngine: os.Getenv(EnvRegoEngine),

@@ -143,12 +143,17 @@ func TestFromEnv(t *testing.T) {
 			wantIDs: append(append([]string(nil), builtinIDs...), "USER-1")},
 		{name: "the Rego engine is read", env: map[string]string{bundle.EnvBuiltin: "rego", bundle.EnvRegoEngine: "topdown"},
 			wantIDs: builtinIDs, wantEngine: bundle.RegoEngineTopdown},
+		{name: "a Rego limit that does not parse is reported", env: map[string]string{"PIDFDSIG_REGO_MEMORY": "lots"},
+			wantIDs: builtinIDs, wantProblems: []string{`PIDFDSIG_REGO_MEMORY="lots"`}},
+		{name: "Rego limits that parse are taken", env: map[string]string{"PIDFDSIG_REGO_MEMORY": "16MiB", "PIDFDSIG_REGO_TIMEOUT": "50ms", "PIDFDSIG_REGO_STRIKES": "off"},
+			wantIDs: builtinIDs},
 		{name: "an unknown Rego engine falls back to the defaults", env: map[string]string{bundle.EnvBuiltin: "rego", bundle.EnvRegoEngine: "wasm"},
 			wantIDs: builtinIDs, wantProblems: []string{`unknown Rego engine "wasm"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{bundle.EnvConfig, bundle.EnvRegoDir, bundle.EnvBuiltin, bundle.EnvRegoEngine} {
+			for _, k := range []string{bundle.EnvConfig, bundle.EnvRegoDir, bundle.EnvBuiltin, bundle.EnvRegoEngine,
+				"PIDFDSIG_REGO_MEMORY", "PIDFDSIG_REGO_TIMEOUT", "PIDFDSIG_REGO_STRIKES"} {
 				t.Setenv(k, tt.env[k])
 			}
 			t.Setenv(bundle.EnvLive, "0")

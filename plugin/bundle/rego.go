@@ -18,7 +18,8 @@ const withOPA = true
 // regoSignatures returns the Rego rules: the built-in ones when builtin is
 // set, and the user's from dirs. A rule file that does not load is a
 // problem, not a failure.
-func regoSignatures(cfg signatures.Config, resolver *target.FollowedTracker, builtin, topdown bool, dirs []string) ([]detect.Signature, []error) {
+func regoSignatures(cfg signatures.Config, resolver *target.FollowedTracker, builtin, topdown bool, dirs []string, getenv func(string) string) ([]detect.Signature, []error) {
+	var problems []error
 	opts := []rego.Option{
 		rego.WithConfig(cfg),
 		rego.WithResolver(resolver),
@@ -28,17 +29,21 @@ func regoSignatures(cfg signatures.Config, resolver *target.FollowedTracker, bui
 	if topdown {
 		opts = append(opts, rego.WithTopdown())
 	}
+	if getenv != nil {
+		limits, errs := rego.LimitsFromEnv(getenv)
+		opts = append(opts, limits...)
+		problems = append(problems, errs...)
+	}
 	if !builtin {
 		if len(dirs) == 0 {
-			return nil, nil
+			return nil, problems
 		}
 		opts = append(opts, rego.WithoutBuiltinRules())
 	}
 	rt, err := rego.New(opts...)
 	if err != nil {
-		return nil, []error{err}
+		return nil, append(problems, err)
 	}
-	var problems []error
 	for _, e := range rt.LoadErrors() {
 		problems = append(problems, e)
 	}

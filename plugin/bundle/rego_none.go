@@ -17,7 +17,7 @@ import (
 const withOPA = false
 
 // regoSignatures returns no rule: without OPA, user rules are a problem.
-func regoSignatures(_ signatures.Config, _ *target.FollowedTracker, _, _ bool, dirs []string) ([]detect.Signature, []error) {
+func regoSignatures(_ signatures.Config, _ *target.FollowedTracker, _, _ bool, dirs []string, _ func(string) string) ([]detect.Signature, []error) {
 	if len(dirs) == 0 {
 		return nil, nil
 	}
