@@ -61,7 +61,7 @@ type traceeVariant struct {
 	run       []string // the command that runs it, before tracee's own arguments
 	src       string   // -tracee-src, when it compiled types from its tree
 	debugLog  []string // the flags that turn on debug logging
-	eventArgs func(names []string) []string
+	eventArgs func(tags, names []string) []string
 }
 
 // companionNames are the raw events Tracee is asked to print as well, so
@@ -124,15 +124,16 @@ func isMainTracee(bin string) bool {
 
 // legacyEventArgs selects the plugin's events by their set (v0.24.1: a tag
 // is a set, named like an event).
-func legacyEventArgs(names []string) []string {
-	return []string{"--events", strings.Join(append([]string{target.FollowerTag}, names...), ",")}
+func legacyEventArgs(tags, names []string) []string {
+	sel := append(append([]string{target.FollowerTag}, tags...), names...)
+	return []string{"--events", strings.Join(sel, ",")}
 }
 
 // mainEventArgs selects them with main's tag= syntax (whose values are
 // all tags: the event names need an --events of their own).
 
-func mainEventArgs(names []string) []string {
-	args := []string{"--events", "tag=" + target.FollowerTag}
+func mainEventArgs(tags, names []string) []string {
+	args := []string{"--events", "tag=" + strings.Join(append([]string{target.FollowerTag}, tags...), ",")}
 	if len(names) > 0 {
 		args = append(args, "--events", strings.Join(names, ","))
 	}
@@ -144,6 +145,7 @@ type pluginVariant struct {
 	name   string
 	goOnly bool
 	env    []string // for tracee, read by the plugin
+	tags   []string // more tags to select, besides pidfdsig
 }
 
 // userRuleE2E is a user Rego rule the full plugin loads from
@@ -177,12 +179,17 @@ func TestLiveInTracee(t *testing.T) {
 	root := repoRoot(t)
 	rules := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(rules, "user.rego"), []byte(userRuleE2E), 0o644))
+	hostile, err := filepath.Abs(filepath.Join(root, "rego", "testdata", "rules", "hostile"))
+	require.NoError(t, err)
 	for _, tv := range traceeVariants(t) {
 		for _, pv := range []pluginVariant{
 			{name: "go-only", goOnly: true},
 			// The built-in signatures as Rego rules on the plan machine,
-			// and a user rule: OPA inside Tracee.
-			{name: "full-rego", env: []string{"PIDFDSIG_BUILTIN=rego", "PIDFDSIG_REGO_DIR=" + rules}},
+			// a user rule, and every hostile rule of the project's suite
+			// (CPU and memory bombs...): OPA inside Tracee, which must keep
+			// running and reporting.
+			{name: "full-rego", env: []string{"PIDFDSIG_BUILTIN=rego", "PIDFDSIG_REGO_DIR=" + rules + ":" + hostile,
+				"PIDFDSIG_REGO_STRIKES=2"}, tags: []string{"hostile"}},
 		} {
 			t.Run(tv.name+"/"+pv.name, func(t *testing.T) {
 				if !pv.goOnly && tv.name == "v0.24.1" {
@@ -193,6 +200,7 @@ func TestLiveInTracee(t *testing.T) {
 				checkRun(t, tv, run)
 				if !pv.goOnly {
 					assert.Positive(t, countEvents(run.events, userRuleEvent), "the user rule reports inside Tracee")
+					assert.Contains(t, run.stderr, "rego rule switched off", "hostile rules are switched off, and say so")
 				}
 			})
 		}
@@ -270,7 +278,7 @@ func runInTracee(t *testing.T, tv traceeVariant, pv pluginVariant, dir string, p
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "tracee.json")
 	args := append(slices.Clone(tv.run[1:]), "--signatures-dir", dir, "--output", "json:"+out)
-	args = append(args, tv.eventArgs(companionNames)...)
+	args = append(args, tv.eventArgs(pv.tags, companionNames)...)
 	args = append(args, "--scope", fmt.Sprintf("tree=%d", os.Getpid()))
 	args = append(args, tv.debugLog...)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

@@ -148,7 +148,7 @@ func overheadRun(b *testing.B, tv traceeVariant, dir string, d time.Duration) ov
 	args := slices.Clone(tv.run[1:])
 	if dir != "" {
 		args = append(args, "--signatures-dir", dir)
-		args = append(args, tv.eventArgs(nil)...)
+		args = append(args, tv.eventArgs(nil, nil)...)
 	} else {
 		args = append(args, "--signatures-dir", b.TempDir(), "--events", joinNames(companionNames))
 	}
