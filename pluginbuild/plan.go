@@ -131,11 +131,37 @@ func newPlan(ctx context.Context, opts Options) (*Plan, error) {
 	if p.Target, err = ReadTarget(bin); err != nil {
 		return nil, err
 	}
+	p.switchToolchain(ctx, opts.Dir)
 	if err := Check(p.Target, p.Toolchain); err != nil {
 		return nil, err
 	}
 	p.Env = buildEnv(p.Target)
 	return p, nil
+}
+
+// switchToolchain makes the plan use tracee's Go release when the local
+// toolchain is another one and GOTOOLCHAIN lets the go command fetch it,
+// as the go command itself does for a go.mod's toolchain line. When the
+// fetch fails, the local toolchain stays and Check refuses it.
+func (p *Plan) switchToolchain(ctx context.Context, dir string) {
+	want := p.Target.GoVersion
+	if checkToolchain(p.Target, p.Toolchain) == nil || !p.Toolchain.CanSwitch() || !goRelease(want) {
+		return
+	}
+	env := append(slices.Clone(p.baseEnv), "GOTOOLCHAIN="+want)
+	tc, err := LocalToolchain(ctx, p.goCmd, dir, env)
+	if err != nil || checkToolchain(p.Target, tc) != nil {
+		return
+	}
+	p.Toolchain = tc
+	p.Warnings = append(p.Warnings, fmt.Sprintf("the local toolchain is not tracee's: building with GOTOOLCHAIN=%s", want))
+}
+
+// goRelease reports whether v names a Go release the go command can
+// fetch: "go1.24.9", not "devel ..." nor a gccgo version.
+func goRelease(v string) bool {
+	rest, ok := strings.CutPrefix(v, "go1.")
+	return ok && rest != "" && !strings.ContainsAny(rest, " +")
 }
 
 func defaultString(s, def string) string {
@@ -227,6 +253,11 @@ func (p *Plan) pin(ctx context.Context, r *runner, mf modfile, flags []string, p
 		if err != nil {
 			return nil, p.listFailure(err)
 		}
+		if len(p.Pins) == 0 {
+			if err := loadErrors(pkgs); err != nil {
+				return nil, err
+			}
+		}
 		more, errs := pinsFor(p.Target, pkgs, traceeSrc, have)
 		if len(errs) > 0 {
 			return nil, errors.Join(errs...)
@@ -238,6 +269,9 @@ func (p *Plan) pin(ctx context.Context, r *runner, mf modfile, flags []string, p
 			}
 			if more = p.downgrades(pkgs, res); len(more) == 0 {
 				p.Conflicts = res.kept
+				if err := loadErrors(pkgs); err != nil {
+					return nil, p.listFailure(err)
+				}
 				return pkgs, nil
 			}
 		}

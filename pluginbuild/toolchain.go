@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"strings"
 )
 
 // Toolchain is the local Go toolchain, as `go env` reports it in the
@@ -23,6 +24,15 @@ type Toolchain struct {
 	GOMOD      string
 	CC         string
 	CgoEnabled bool
+	// GOTOOLCHAIN is `go env GOTOOLCHAIN`: "auto" (or "VERSION+auto")
+	// lets the go command fetch another toolchain.
+	GOTOOLCHAIN string
+}
+
+// CanSwitch reports whether the go command may fetch and run another
+// toolchain: GOTOOLCHAIN is "auto" or ends in "+auto".
+func (tc Toolchain) CanSwitch() bool {
+	return tc.GOTOOLCHAIN == "auto" || strings.HasSuffix(tc.GOTOOLCHAIN, "+auto")
 }
 
 // LocalToolchain runs `go env` (goCmd, "go" when empty) in dir with env
@@ -33,7 +43,7 @@ func LocalToolchain(ctx context.Context, goCmd, dir string, env []string) (Toolc
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "env", "-json",
 		"GOVERSION", "GOROOT", "GOOS", "GOARCH", "GOHOSTOS", "GOHOSTARCH",
-		"GOMODCACHE", "GOMOD", "CC", "CGO_ENABLED")
+		"GOMODCACHE", "GOMOD", "CC", "CGO_ENABLED", "GOTOOLCHAIN")
 	cmd.Dir, cmd.Env = dir, env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -56,6 +66,8 @@ func LocalToolchain(ctx context.Context, goCmd, dir string, env []string) (Toolc
 		GOMOD:      v["GOMOD"],
 		CC:         v["CC"],
 		CgoEnabled: v["CGO_ENABLED"] == "1",
+		// The field name is the variable's.
+		GOTOOLCHAIN: v["GOTOOLCHAIN"],
 	}, nil
 }
 
