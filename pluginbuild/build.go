@@ -102,6 +102,23 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// Build plans and builds the plugin for opts in one call: NewPlan, the
+// plan printed to stdout, Plan.Build, Close. It returns the plan (closed)
+// so that the caller can read the pins, conflicts and output path; on a
+// refusal the error joins *Refusal values (errors.Is with the Err*
+// sentinels), as NewPlan's does.
+func Build(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Plan, error) {
+	plan, err := NewPlan(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer plan.Close()
+	if _, err := plan.WriteTo(stdout); err != nil {
+		return plan, err
+	}
+	return plan, plan.Build(ctx, stdout, stderr)
+}
+
 // Build runs the plan's go build, with the go command's output going to
 // stdout and stderr, then checks the .so with Verify.
 func (p *Plan) Build(ctx context.Context, stdout, stderr io.Writer) error {
