@@ -140,12 +140,13 @@ func newPlan(ctx context.Context, opts Options) (*Plan, error) {
 }
 
 // switchToolchain makes the plan use tracee's Go release when the local
-// toolchain is another one and GOTOOLCHAIN lets the go command fetch it,
-// as the go command itself does for a go.mod's toolchain line. When the
-// fetch fails, the local toolchain stays and Check refuses it.
+// toolchain is another one and the environment does not forbid fetching
+// it (mayFetchToolchain), as the go command itself does for a go.mod's
+// toolchain line. When the fetch fails, the local toolchain stays and
+// Check refuses it.
 func (p *Plan) switchToolchain(ctx context.Context, dir string) {
 	want := p.Target.GoVersion
-	if checkToolchain(p.Target, p.Toolchain) == nil || !p.Toolchain.CanSwitch() || !goRelease(want) {
+	if checkToolchain(p.Target, p.Toolchain) == nil || !mayFetchToolchain(p.baseEnv) || !goRelease(want) {
 		return
 	}
 	env := append(slices.Clone(p.baseEnv), "GOTOOLCHAIN="+want)

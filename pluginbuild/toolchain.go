@@ -24,15 +24,27 @@ type Toolchain struct {
 	GOMOD      string
 	CC         string
 	CgoEnabled bool
-	// GOTOOLCHAIN is `go env GOTOOLCHAIN`: "auto" (or "VERSION+auto")
-	// lets the go command fetch another toolchain.
-	GOTOOLCHAIN string
 }
 
-// CanSwitch reports whether the go command may fetch and run another
-// toolchain: GOTOOLCHAIN is "auto" or ends in "+auto".
-func (tc Toolchain) CanSwitch() bool {
-	return tc.GOTOOLCHAIN == "auto" || strings.HasSuffix(tc.GOTOOLCHAIN, "+auto")
+// mayFetchToolchain reports whether the plan may have the go command
+// fetch tracee's Go release: unless the environment sets GOTOOLCHAIN to
+// something other than "auto" or "VERSION+auto". A "local" that comes
+// only from the Go installation's defaults (go.env) does not forbid it:
+// a plugin loads only when built by tracee's exact release, so building
+// for that tracee asks for it.
+func mayFetchToolchain(env []string) bool {
+	v, set := lookupEnv(env, "GOTOOLCHAIN")
+	return !set || v == "" || v == "auto" || strings.HasSuffix(v, "+auto")
+}
+
+// lookupEnv returns the last value of key in env.
+func lookupEnv(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // LocalToolchain runs `go env` (goCmd, "go" when empty) in dir with env
@@ -43,7 +55,7 @@ func LocalToolchain(ctx context.Context, goCmd, dir string, env []string) (Toolc
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "env", "-json",
 		"GOVERSION", "GOROOT", "GOOS", "GOARCH", "GOHOSTOS", "GOHOSTARCH",
-		"GOMODCACHE", "GOMOD", "CC", "CGO_ENABLED", "GOTOOLCHAIN")
+		"GOMODCACHE", "GOMOD", "CC", "CGO_ENABLED")
 	cmd.Dir, cmd.Env = dir, env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -66,8 +78,6 @@ func LocalToolchain(ctx context.Context, goCmd, dir string, env []string) (Toolc
 		GOMOD:      v["GOMOD"],
 		CC:         v["CC"],
 		CgoEnabled: v["CGO_ENABLED"] == "1",
-		// The field name is the variable's.
-		GOTOOLCHAIN: v["GOTOOLCHAIN"],
 	}, nil
 }
 

@@ -8,22 +8,26 @@ import (
 
 func TestToolchainSwitch(t *testing.T) {
 	tests := []struct {
-		goToolchain string
-		tracee      string
-		canSwitch   bool
-		release     bool
+		name    string
+		env     []string
+		tracee  string
+		fetch   bool
+		release bool
 	}{
-		{"auto", "go1.24.9", true, true},
-		{"go1.26.8+auto", "go1.26rc1", true, true},
-		{"local", "go1.24.9", false, true},
-		{"go1.26.8+path", "go1.24.9", false, true},
-		{"go1.26.8", "devel go1.27-abcdef", false, false},
-		{"auto", "go1.", true, false},
-		{"auto", "gccgo", true, false},
+		{"unset: go.env's default does not forbid", []string{"HOME=/root"}, "go1.24.9", true, true},
+		{"auto", []string{"GOTOOLCHAIN=auto"}, "go1.24.9", true, true},
+		{"VERSION+auto", []string{"GOTOOLCHAIN=go1.26.8+auto"}, "go1.26rc1", true, true},
+		{"empty", []string{"GOTOOLCHAIN="}, "go1.24.9", true, true},
+		{"local forbids", []string{"GOTOOLCHAIN=local"}, "go1.24.9", false, true},
+		{"the last value wins", []string{"GOTOOLCHAIN=auto", "GOTOOLCHAIN=local"}, "go1.24.9", false, true},
+		{"VERSION+path forbids", []string{"GOTOOLCHAIN=go1.26.8+path"}, "go1.24.9", false, true},
+		{"a devel tracee is no release", nil, "devel go1.27-abcdef", true, false},
+		{"a truncated version is no release", nil, "go1.", true, false},
+		{"gccgo is no release", nil, "gccgo", true, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.goToolchain+" "+tt.tracee, func(t *testing.T) {
-			assert.Equal(t, tt.canSwitch, Toolchain{GOTOOLCHAIN: tt.goToolchain}.CanSwitch())
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.fetch, mayFetchToolchain(tt.env))
 			assert.Equal(t, tt.release, goRelease(tt.tracee))
 		})
 	}
