@@ -273,3 +273,83 @@ func TestPinStringNamesTheReasonOfADowngrade(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanDowngrades(t *testing.T) {
+	pkgs := []listedPackage{
+		pkg(otelSDK+"/trace", otelSDK, "v1.39.0", otelSDK, "v1.35.0"),
+		pkg(jwx+"/jwk", jwx, "v3.0.13"),
+		pkg(otel+"/attribute", otel, "v1.39.0", otel, "v1.34.0"),
+	}
+	earlier := Pin{Path: otelSDK, From: "v1.39.0", Require: "v1.35.0", Replace: otelSDK, ReplaceVersion: "v1.35.0", Reason: "earlier"}
+	why := func(m string) Conflict {
+		return Conflict{Module: m, Version: "v9", Requires: otel, Wants: "v1.39.0", Has: "v1.34.0"}
+	}
+	tests := []struct {
+		name string
+		res  graphResult
+		want []Pin
+	}{
+		{name: "nothing downgraded gives no pin",
+			res: graphResult{down: map[string]string{}}},
+		{name: "an unchanged downgrade gives no new pin",
+			res: graphResult{down: map[string]string{otelSDK: "v1.35.0"}, why: map[string]Conflict{otelSDK: why(otelSDK)}}},
+		{name: "a lowered downgrade keeps the first From, a new one takes the listed version",
+			res: graphResult{
+				down: map[string]string{otelSDK: "v1.34.0", jwx: "v3.0.10"},
+				why:  map[string]Conflict{otelSDK: why(otelSDK), jwx: why(jwx)},
+			},
+			want: []Pin{
+				{Path: otelSDK, From: "v1.39.0", Require: "v1.34.0", Replace: otelSDK, ReplaceVersion: "v1.34.0", Reason: why(otelSDK).String()},
+				{Path: jwx, From: "v3.0.13", Require: "v3.0.10", Replace: jwx, ReplaceVersion: "v3.0.10", Reason: why(jwx).String()},
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &Plan{Pins: []Pin{earlier}}
+			assert.Equal(t, tt.want, p.downgrades(pkgs, tt.res))
+		})
+	}
+}
+
+func TestFailureHintNamesConflictsAndTheGoOnlyVariant(t *testing.T) {
+	down := Pin{Path: otelSDK, From: "v1.39.0", Require: "v1.34.0", Replace: otelSDK, ReplaceVersion: "v1.34.0", Reason: "r"}
+	conflict := Conflict{Module: opaPath, Version: "v1.13.2", Requires: otel, Wants: "v1.39.0", Has: "v1.34.0"}
+	tests := []struct {
+		name    string
+		plan    Plan
+		want    []string
+		notWant []string
+	}{
+		{name: "nothing moved down: no hint", plan: Plan{Variant: "full"}, notWant: []string{"-go-only"}},
+		{name: "a full build names the downgrades, the conflicts and -go-only",
+			plan: Plan{Variant: "full", Pins: []Pin{down}, Conflicts: []Conflict{conflict}},
+			want: []string{down.String(), conflict.String(), "-go-only", "GO_ONLY=1"}},
+		{name: "a go-only build does not suggest itself",
+			plan: Plan{Variant: "go-only", Pins: []Pin{down}},
+			want: []string{down.String()}, notWant: []string{"-go-only"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hint := tt.plan.failureHint()
+			if tt.want == nil {
+				assert.Empty(t, hint)
+			}
+			for _, s := range tt.want {
+				assert.Contains(t, hint, s)
+			}
+			for _, s := range tt.notWant {
+				assert.NotContains(t, hint, s)
+			}
+		})
+	}
+}
+
+func TestLoadErrorsNamesThePackages(t *testing.T) {
+	ok := pkg(otel+"/attribute", otel, "v1.34.0")
+	broken := pkg(otelSDK+"/resource", otelSDK, "v1.39.0")
+	broken.Error = &struct{ Err string }{Err: "no required module provides package " + otel + "/semconv/v1.37.0"}
+	assert.NoError(t, loadErrors([]listedPackage{ok}))
+	err := loadErrors([]listedPackage{ok, broken})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "package "+otelSDK+"/resource: no required module provides package "+otel+"/semconv/v1.37.0")
+}
