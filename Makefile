@@ -61,9 +61,10 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
 
 # The Tracee plugin, built to match the tracee binary named by TRACEE_BIN
-# (and, when tracee was built from source, TRACEE_SRC).
+# (and, when tracee was built from source, TRACEE_SRC). GO_ONLY=1 builds the
+# variant without OPA (Go signatures only, no Rego rules).
 plugin:
-	$(GO) run ./cmd/pidfdsig plugin build -tracee "$(TRACEE_BIN)" $(if $(TRACEE_SRC),-tracee-src "$(TRACEE_SRC)") -o $(BIN)/pidfdsig.so
+	$(GO) run ./cmd/pidfdsig plugin build -tracee "$(TRACEE_BIN)" $(if $(TRACEE_SRC),-tracee-src "$(TRACEE_SRC)") $(if $(filter-out 0,$(GO_ONLY)),-go-only) -o $(BIN)/pidfdsig.so
 
 bench-scan:
 	$(GO) test -run='^$$' -bench=BenchmarkScan -benchtime=1x ./cmd/pidfdsig/

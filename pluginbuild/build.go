@@ -30,6 +30,12 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	for _, pin := range p.Pins {
 		fmt.Fprintf(&b, "  %s\n", pin)
 	}
+	if len(p.Conflicts) > 0 {
+		fmt.Fprintf(&b, "conflicts:  %d (kept modules compiled against tracee's older versions)\n", len(p.Conflicts))
+		for _, c := range p.Conflicts {
+			fmt.Fprintf(&b, "  %s\n", c)
+		}
+	}
 	fmt.Fprintf(&b, "rewrites:   %d\n", len(p.Rewrites))
 	for _, rw := range p.Rewrites {
 		fmt.Fprintf(&b, "  %s (%d packages): %s => %s\n", rw.Module, len(rw.Packages), rw.From, rw.To)
@@ -96,6 +102,23 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// Build plans and builds the plugin for opts in one call: NewPlan, the
+// plan printed to stdout, Plan.Build, Close. It returns the plan (closed)
+// so that the caller can read the pins, conflicts and output path; on a
+// refusal the error joins *Refusal values (errors.Is with the Err*
+// sentinels), as NewPlan's does.
+func Build(ctx context.Context, opts Options, stdout, stderr io.Writer) (*Plan, error) {
+	plan, err := NewPlan(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer plan.Close()
+	if _, err := plan.WriteTo(stdout); err != nil {
+		return plan, err
+	}
+	return plan, plan.Build(ctx, stdout, stderr)
+}
+
 // Build runs the plan's go build, with the go command's output going to
 // stdout and stderr, then checks the .so with Verify.
 func (p *Plan) Build(ctx context.Context, stdout, stderr io.Writer) error {
@@ -118,11 +141,22 @@ func (p *Plan) failureHint() string {
 			down = append(down, pin.String())
 		}
 	}
-	if len(down) == 0 {
-		return ""
+	var b strings.Builder
+	if len(down) > 0 {
+		b.WriteString("\nmodules pinned down to tracee's versions, or downgraded with them " +
+			"(compile errors there mean newer APIs are needed):\n  " + strings.Join(down, "\n  "))
 	}
-	return "\nmodules pinned down to tracee's versions (compile errors there mean newer APIs are needed):\n  " +
-		strings.Join(down, "\n  ")
+	if len(p.Conflicts) > 0 {
+		b.WriteString("\nrequirements of this project's dependencies that tracee's versions break " +
+			"(the modules are kept and compiled against tracee's versions):")
+		for _, c := range p.Conflicts {
+			b.WriteString("\n  " + c.String())
+		}
+	}
+	if b.Len() > 0 && p.Variant != "go-only" {
+		b.WriteString("\nthe Go-only variant (-go-only; make plugin GO_ONLY=1) leaves OPA and its dependencies out")
+	}
+	return b.String()
 }
 
 // Verify reads the built .so's build information and checks it against

@@ -16,8 +16,13 @@
 // version pins for every module the .so shares with tracee, written to an
 // alternate go.mod (go build -modfile; the project's go.mod is never
 // touched), and per-package path rewrites where the recorded paths would
-// otherwise differ. What cannot be matched is refused with a Refusal that
-// names the value and the fix.
+// otherwise differ. The pins keep the module graph consistent: a module
+// tracee does not link whose version requires a pinned module at a newer
+// version is downgraded with it, as `go get module@older` would; the
+// project's own requirements (OPA) are kept and what they lose is listed
+// in Plan.Conflicts. What cannot be matched is refused with a Refusal that
+// names the value and the fix (ErrConflict, when no consistent graph
+// exists, suggests the Go-only variant).
 //
 // The main call:
 //
@@ -34,6 +39,15 @@
 //	defer plan.Close()
 //	plan.WriteTo(os.Stdout) // the dry run stops here
 //	err = plan.Build(ctx, os.Stdout, os.Stderr)
+//
+// Build does all of this in one call (what a test wants: "build the full
+// plugin for this tracee", or with Options.GoOnly the Go-only one):
+//
+//	plan, err := pluginbuild.Build(ctx, pluginbuild.Options{
+//		TraceeBin: os.Getenv("TRACEE_BIN"),
+//		TraceeSrc: os.Getenv("TRACEE_SRC"),
+//		Output:    filepath.Join(dir, "pidfdsig.so"),
+//	}, log, log)
 //
 // Main is the body of the `pidfdsig plugin build` command.
 package pluginbuild

@@ -28,3 +28,22 @@ func ExampleNewPlan() {
 		fmt.Println(err)
 	}
 }
+
+// Build the Go-only plugin for the tracee named by TRACEE_BIN, in one call;
+// a module graph that tracee's versions make inconsistent is refused with
+// ErrConflict.
+func ExampleBuild() {
+	plan, err := pluginbuild.Build(context.Background(), pluginbuild.Options{
+		TraceeBin: os.Getenv("TRACEE_BIN"),
+		GoOnly:    true,
+		Output:    "pidfdsig.so",
+	}, os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, pluginbuild.ErrConflict):
+		fmt.Println("no consistent module graph:", err)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Println("built", plan.Output, "for", plan.Target.Path)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -18,6 +19,10 @@ type listedPackage struct {
 	Module     *listedModule
 	CgoFiles   []string
 	SFiles     []string
+	// Error is set when the package cannot be loaded (go list -e): with
+	// pins, typically an import that the pinned version of its module
+	// lacks.
+	Error *struct{ Err string }
 }
 
 type listedModule struct {
@@ -75,10 +80,12 @@ func (r *runner) output(ctx context.Context, args ...string) ([]byte, error) {
 }
 
 // list returns the packages pkg links, with their modules, as the build
-// would see them.
+// would see them. A package that cannot be loaded is listed with its Error
+// (a pinned build list can miss packages until its dependents are
+// downgraded too); see loadErrors.
 func (r *runner) list(ctx context.Context, mf modfile, flags []string, pkg string) ([]listedPackage, error) {
-	args := []string{"list", "-mod=mod", "-modfile=" + mf.path, "-deps",
-		"-json=ImportPath,Dir,Standard,Module,CgoFiles,SFiles"}
+	args := []string{"list", "-e", "-mod=mod", "-modfile=" + mf.path, "-deps",
+		"-json=ImportPath,Dir,Standard,Module,CgoFiles,SFiles,Error"}
 	for _, f := range flags {
 		if f == "-race" || f == "-msan" || f == "-asan" || strings.HasPrefix(f, "-tags=") {
 			args = append(args, f)
@@ -99,4 +106,15 @@ func (r *runner) list(ctx context.Context, mf modfile, flags []string, pkg strin
 		}
 		pkgs = append(pkgs, p)
 	}
+}
+
+// loadErrors joins the errors of the packages that could not be loaded.
+func loadErrors(pkgs []listedPackage) error {
+	var errs []error
+	for _, p := range pkgs {
+		if p.Error != nil {
+			errs = append(errs, fmt.Errorf("package %s: %s", p.ImportPath, p.Error.Err))
+		}
+	}
+	return errors.Join(errs...)
 }

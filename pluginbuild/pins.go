@@ -20,15 +20,24 @@ type Pin struct {
 	Require        string
 	Replace        string
 	ReplaceVersion string
+	// Reason is empty for a module the .so shares with tracee (pinned to
+	// tracee's version). For a module tracee does not link, downgraded
+	// because its version required a newer pinned module, it is that
+	// requirement (a Conflict's String).
+	Reason string
 }
 
-// String returns "path from -> to".
+// String returns "path from -> to", and for a downgrade " (because ...)".
 func (p Pin) String() string {
 	to := p.Replace + " " + p.ReplaceVersion
 	if p.Replace == p.Path {
 		to = p.ReplaceVersion
 	}
-	return fmt.Sprintf("%s %s -> %s", p.Path, p.From, strings.TrimSpace(to))
+	s := fmt.Sprintf("%s %s -> %s", p.Path, p.From, strings.TrimSpace(to))
+	if p.Reason != "" {
+		s += " (downgraded with its dependency: " + p.Reason + ")"
+	}
+	return s
 }
 
 func (p Pin) editFlags() []string {

@@ -16,8 +16,9 @@ import (
 const GoOnlyTag = "pidfdsig_noopa"
 
 // maxPinRounds bounds the pinning loop: a pin can bring in a go.mod that
-// moves another shared module, which then needs a pin of its own.
-const maxPinRounds = 8
+// moves another shared module, which then needs a pin of its own, and a
+// downgrade can bring in modules whose requirements need checking.
+const maxPinRounds = 16
 
 // Options say what to build for which tracee.
 type Options struct {
@@ -59,8 +60,15 @@ type Plan struct {
 	Env []string
 	// Args are the arguments of the go command: "build", flags, package.
 	Args []string
-	// Pins are the module versions the alternate go.mod forces.
+	// Pins are the module versions the alternate go.mod forces: tracee's
+	// versions of the modules the .so shares with it, and the downgrades
+	// of the modules that depend on those (Pin.Reason set).
 	Pins []Pin
+	// Conflicts are the requirements of the project's own dependencies
+	// (OPA) that the pins break: those modules are kept at their versions
+	// and compiled against tracee's older ones. Empty when the module
+	// graph is fully consistent.
+	Conflicts []Conflict
 	// Rewrites are the packages compiled with rewritten file paths.
 	Rewrites []Rewrite
 	// Modfile is the alternate go.mod the build reads.
@@ -123,11 +131,38 @@ func newPlan(ctx context.Context, opts Options) (*Plan, error) {
 	if p.Target, err = ReadTarget(bin); err != nil {
 		return nil, err
 	}
+	p.switchToolchain(ctx, opts.Dir)
 	if err := Check(p.Target, p.Toolchain); err != nil {
 		return nil, err
 	}
 	p.Env = buildEnv(p.Target)
 	return p, nil
+}
+
+// switchToolchain makes the plan use tracee's Go release when the local
+// toolchain is another one and the environment does not forbid fetching
+// it (mayFetchToolchain), as the go command itself does for a go.mod's
+// toolchain line. When the fetch fails, the local toolchain stays and
+// Check refuses it.
+func (p *Plan) switchToolchain(ctx context.Context, dir string) {
+	want := p.Target.GoVersion
+	if checkToolchain(p.Target, p.Toolchain) == nil || !mayFetchToolchain(p.baseEnv) || !goRelease(want) {
+		return
+	}
+	env := append(slices.Clone(p.baseEnv), "GOTOOLCHAIN="+want)
+	tc, err := LocalToolchain(ctx, p.goCmd, dir, env)
+	if err != nil || checkToolchain(p.Target, tc) != nil {
+		return
+	}
+	p.Toolchain = tc
+	p.Warnings = append(p.Warnings, fmt.Sprintf("the local toolchain is not tracee's: building with GOTOOLCHAIN=%s", want))
+}
+
+// goRelease reports whether v names a Go release the go command can
+// fetch: "go1.24.9", not "devel ..." nor a gccgo version.
+func goRelease(v string) bool {
+	rest, ok := strings.CutPrefix(v, "go1.")
+	return ok && rest != "" && !strings.ContainsAny(rest, " +")
 }
 
 func defaultString(s, def string) string {
@@ -202,31 +237,92 @@ func (p *Plan) modfile(workDir string) (modfile, error) {
 }
 
 // pin writes the alternate go.mod until every shared module compiles from
-// tracee's source, and returns the packages of the final build list.
+// tracee's source and the modules that depend on a pinned one are
+// downgraded with it, and returns the packages of the final build list.
 func (p *Plan) pin(ctx context.Context, r *runner, mf modfile, flags []string, pkg, traceeSrc string) ([]listedPackage, error) {
 	have := make(map[string]Pin)
+	keep, err := directRequirements(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	idx := newGoIndex(r, mf)
 	for range maxPinRounds {
 		if err := mf.write(ctx, r, p.Pins); err != nil {
 			return nil, err
 		}
 		pkgs, err := r.list(ctx, mf, flags, pkg)
 		if err != nil {
-			return nil, err
+			return nil, p.listFailure(err)
+		}
+		if len(p.Pins) == 0 {
+			if err := loadErrors(pkgs); err != nil {
+				return nil, err
+			}
 		}
 		more, errs := pinsFor(p.Target, pkgs, traceeSrc, have)
 		if len(errs) > 0 {
 			return nil, errors.Join(errs...)
 		}
 		if len(more) == 0 {
-			return pkgs, nil
+			res, err := resolveGraph(ctx, idx, graphInputFor(p.Target, pkgs, p.Pins, keep))
+			if err != nil {
+				return nil, err
+			}
+			if more = p.downgrades(pkgs, res); len(more) == 0 {
+				p.Conflicts = res.kept
+				if err := loadErrors(pkgs); err != nil {
+					return nil, p.listFailure(err)
+				}
+				return pkgs, nil
+			}
 		}
 		for _, pin := range more {
+			if _, ok := have[pin.Path]; ok {
+				p.Pins = slices.DeleteFunc(p.Pins, func(old Pin) bool { return old.Path == pin.Path })
+			}
 			have[pin.Path] = pin
 			p.Pins = append(p.Pins, pin)
 		}
 		slices.SortFunc(p.Pins, func(a, b Pin) int { return strings.Compare(a.Path, b.Path) })
 	}
 	return nil, fmt.Errorf("module pins did not settle after %d rounds: %v", maxPinRounds, p.Pins)
+}
+
+// downgrades turns the graph resolution's new or lowered downgrades into
+// pins.
+func (p *Plan) downgrades(pkgs []listedPackage, res graphResult) []Pin {
+	pinned := make(map[string]Pin)
+	for _, pin := range p.Pins {
+		pinned[pin.Path] = pin
+	}
+	var out []Pin
+	for _, m := range linkedModules(pkgs) {
+		v, ok := res.down[m.Path]
+		if !ok {
+			continue
+		}
+		old, was := pinned[m.Path]
+		if was && old.ReplaceVersion == v {
+			continue
+		}
+		from := m.String()
+		if was {
+			from = old.From
+		}
+		out = append(out, Pin{Path: m.Path, From: from, Require: v, Replace: m.Path, ReplaceVersion: v,
+			Reason: res.why[m.Path].String()})
+	}
+	return out
+}
+
+// listFailure adds, to a failed `go list` of the pinned build, what the
+// pins moved: such a failure (a package missing from a pinned version)
+// comes from a pin.
+func (p *Plan) listFailure(err error) error {
+	if len(p.Pins) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w%s", err, p.failureHint())
 }
 
 // rewrite works out the path rewrites and checks the module hashes.

@@ -29,6 +29,11 @@ var (
 	// way tracee compiled it (source directory unknown, checksum differs,
 	// paths of a cgo package cannot be rewritten).
 	ErrModule = errors.New("shared module cannot be matched")
+	// ErrConflict: with the shared modules at tracee's versions, a module
+	// the .so needs has no release whose requirements tracee's versions
+	// satisfy (no consistent module graph). The Go-only variant needs
+	// fewer modules.
+	ErrConflict = errors.New("no consistent module graph")
 )
 
 // Refusal explains why a plugin that tracee would load cannot be built.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"strings"
 )
 
 // Toolchain is the local Go toolchain, as `go env` reports it in the
@@ -23,6 +24,27 @@ type Toolchain struct {
 	GOMOD      string
 	CC         string
 	CgoEnabled bool
+}
+
+// mayFetchToolchain reports whether the plan may have the go command
+// fetch tracee's Go release: unless the environment sets GOTOOLCHAIN to
+// something other than "auto" or "VERSION+auto". A "local" that comes
+// only from the Go installation's defaults (go.env) does not forbid it:
+// a plugin loads only when built by tracee's exact release, so building
+// for that tracee asks for it.
+func mayFetchToolchain(env []string) bool {
+	v, set := lookupEnv(env, "GOTOOLCHAIN")
+	return !set || v == "" || v == "auto" || strings.HasSuffix(v, "+auto")
+}
+
+// lookupEnv returns the last value of key in env.
+func lookupEnv(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // LocalToolchain runs `go env` (goCmd, "go" when empty) in dir with env
