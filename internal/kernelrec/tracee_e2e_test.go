@@ -192,9 +192,6 @@ func TestLiveInTracee(t *testing.T) {
 				"PIDFDSIG_REGO_STRIKES=2"}, tags: []string{"hostile"}},
 		} {
 			t.Run(tv.name+"/"+pv.name, func(t *testing.T) {
-				if !pv.goOnly && tv.name == "v0.24.1" {
-					t.Skip("SKIPPED LOUDLY: the full plugin does not build for v0.24.1 yet (otel module graph)")
-				}
 				so := buildPlugin(t, root, tv, pv)
 				run := runInTracee(t, tv, pv, filepath.Dir(so), progs)
 				checkRun(t, tv, run)
