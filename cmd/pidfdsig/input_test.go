@@ -1,0 +1,81 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sampleWith writes the v0.24.1 sample capture, changed by edit, to a file
+// of its own and returns its path.
+func sampleWith(t *testing.T, name string, edit func(string) string) string {
+	t.Helper()
+	src, err := os.ReadFile(legacySample)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(edit(string(src))), 0o600))
+	return path
+}
+
+func TestScanInputs(t *testing.T) {
+	dir := t.TempDir()
+	bom := sampleWith(t, "bom.jsonl", func(s string) string { return "\ufeff" + s })
+	// The sample's first pidfd_send_signal (line 2) with a null signal.
+	nullSig := sampleWith(t, "null.jsonl", func(s string) string {
+		return strings.Replace(s, `{"name":"sig","type":"int32","value":10}`, `{"name":"sig","type":"int32","value":null}`, 1)
+	})
+	tests := []struct {
+		name       string
+		args       []string
+		wantStderr []string // substrings of stderr
+		wantLines  *regexp.Regexp
+		summary    string
+	}{
+		{
+			name:    "a byte order mark does not cost the first event",
+			args:    []string{bom},
+			summary: "11 events, 0 bad lines, 3 findings",
+		},
+		{
+			name:       "a directory is reported and the next input still read",
+			args:       []string{dir, legacySample},
+			wantStderr: []string{dir + ": is a directory"},
+			summary:    "11 events, 0 bad lines, 3 findings",
+		},
+		{
+			name:       "a file that does not exist is reported and the next input still read",
+			args:       []string{filepath.Join(dir, "missing.jsonl"), legacySample},
+			wantStderr: []string{"missing.jsonl: no such file"},
+			summary:    "11 events, 0 bad lines, 3 findings",
+		},
+		{
+			name:      "a warning about a null argument names its input and line",
+			args:      []string{nullSig},
+			wantLines: regexp.MustCompile(`(?m)^pidfdsig scan: warning: ` + regexp.QuoteMeta(nullSig) + `:2: pidfdsig: cannot parse event`),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, stderr := runCmd(t, "", append([]string{"scan"}, tt.args...)...)
+			for _, want := range tt.wantStderr {
+				assert.Contains(t, stderr, want)
+			}
+			if tt.wantLines != nil {
+				assert.Regexp(t, tt.wantLines, stderr)
+				for _, l := range strings.Split(stderr, "\n") {
+					if strings.Contains(l, "warning:") {
+						assert.Contains(t, l, nullSig+":", "every warning is located")
+					}
+				}
+			}
+			if tt.summary != "" {
+				assert.Contains(t, stderr, tt.summary)
+			}
+		})
+	}
+}
