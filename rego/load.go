@@ -28,7 +28,8 @@ const (
 )
 
 // compatHelpersPackage is old Tracee's helper package. We ship a compatible
-// one; a user directory that brings its own replaces ours.
+// one, so old Tracee rules load unchanged; a user file may not define it
+// (see protectedRoots).
 const compatHelpersPackage = "data.tracee.helpers"
 
 // module is one parsed Rego file.
@@ -62,9 +63,10 @@ func load(withRules bool, dirs []string, caps *ast.Capabilities) (*loadResult, e
 		user = append(user, mods...)
 		res.errs = append(res.errs, errs...)
 	}
-	user, errs := rejectReservedPackages(builtin, user)
+	user, errs := rejectProtected(user)
 	res.errs = append(res.errs, errs...)
-	builtin = dropReplacedCompat(builtin, user)
+	user, errs = rejectReservedPackages(builtin, user)
+	res.errs = append(res.errs, errs...)
 
 	if _, cerrs := compile(builtin, caps); cerrs != nil {
 		return nil, fmt.Errorf("rego: built-in rules do not compile: %w", cerrs)
@@ -179,10 +181,7 @@ func parserOptions(v ast.RegoVersion, caps *ast.Capabilities) ast.ParserOptions 
 func rejectReservedPackages(builtin, user []*module) ([]*module, []*LoadError) {
 	reserved := make(map[string]string, len(builtin))
 	for _, m := range builtin {
-		pkg := m.parsed.Package.Path.String()
-		if pkg != compatHelpersPackage {
-			reserved[pkg] = m.file
-		}
+		reserved[m.parsed.Package.Path.String()] = m.file
 	}
 	kept := user[:0:0]
 	var errs []*LoadError
@@ -198,23 +197,6 @@ func rejectReservedPackages(builtin, user []*module) ([]*module, []*LoadError) {
 		kept = append(kept, m)
 	}
 	return kept, errs
-}
-
-// dropReplacedCompat removes our tracee.helpers when a user file brings its
-// own, as old Tracee rule directories did.
-func dropReplacedCompat(builtin, user []*module) []*module {
-	for _, m := range user {
-		if m.parsed.Package.Path.String() == compatHelpersPackage {
-			kept := builtin[:0:0]
-			for _, b := range builtin {
-				if b.parsed.Package.Path.String() != compatHelpersPackage {
-					kept = append(kept, b)
-				}
-			}
-			return kept
-		}
-	}
-	return builtin
 }
 
 // compile compiles mods with the rule capabilities.
