@@ -116,3 +116,26 @@ func protectedWrite(m *module) *LoadError {
 	}
 	return nil
 }
+
+// builtinIDPrefix starts the id of every built-in signature (PFD-1).
+const builtinIDPrefix = "PFD-"
+
+// reservedID reports whether a user rule may not take id: one of the
+// built-in signatures' ids, present or future, in any letter case, so that
+// no user rule's finding passes for a built-in detection's, whichever
+// engine runs the built-ins.
+func reservedID(id string) bool {
+	id = strings.TrimSpace(id)
+	return len(id) >= len(builtinIDPrefix) && strings.EqualFold(id[:len(builtinIDPrefix)], builtinIDPrefix)
+}
+
+// ruleLine returns the line of the first rule named name in m, or of the
+// package clause.
+func ruleLine(m *ast.Module, name string) int {
+	for _, r := range m.Rules {
+		if r.Head.Name.String() == name && r.Location != nil {
+			return r.Location.Row
+		}
+	}
+	return m.Package.Location.Row
+}

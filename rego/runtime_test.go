@@ -127,7 +127,10 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		{"no metadoc", "nometa.rego", "package tracee.BAD\n\ntracee_selected_events contains {\"source\": \"tracee\", \"name\": \"x\"}\n\ntracee_match := true\n", 1, rego.ErrRuleContract, "__rego_metadoc__"},
 		{"no selected events", "nosel.rego", "package tracee.BAD\n\n__rego_metadoc__ := {\"id\": \"BAD-1\", \"eventName\": \"bad\"}\n\ntracee_match := true\n", 1, rego.ErrRuleContract, "tracee_selected_events"},
 		{"a metadoc without an id", "noid.rego", "package tracee.BAD\n\n__rego_metadoc__ := {\"eventName\": \"bad\"}\n\ntracee_selected_events contains {\"source\": \"tracee\", \"name\": \"x\"}\n\ntracee_match := true\n", 1, rego.ErrRuleContract, "non-empty id"},
-		{"a duplicate id", "dup.rego", userRule("tracee.DUP", "PFD-1", "tracee_match := true"), 1, rego.ErrDuplicateID, "PFD-1"},
+		{"a duplicate id", "zdup.rego", userRule("tracee.DUP", "GOOD-1", "tracee_match := true"), 1, rego.ErrDuplicateID, "GOOD-1"},
+		{"a built-in id", "fake.rego", userRule("tracee.FAKE", "PFD-1", "tracee_match := true"), 3, rego.ErrReservedID, "PFD-1"},
+		{"a built-in id in other letters", "fake.rego", userRule("tracee.FAKE", "pfd-1", "tracee_match := true"), 3, rego.ErrReservedID, "pfd-1"},
+		{"a future built-in id", "fake.rego", userRule("tracee.FAKE", "PFD-99", "tracee_match := true"), 3, rego.ErrReservedID, "PFD-99"},
 		{"a built-in package", "reserved.rego", "package tracee.PFD_1\n\nextra := 1\n", 1, rego.ErrProtected, "package tracee.PFD_1 is inside tracee.PFD_*"},
 	}
 	for _, tt := range tests {

@@ -79,3 +79,29 @@ func TestScanInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestScanRefusesARuleImpersonatingABuiltinSignature: a user rule with a
+// built-in id is refused whichever engine runs the built-ins, and prints
+// no finding under that id.
+func TestScanRefusesARuleImpersonatingABuiltinSignature(t *testing.T) {
+	dir := t.TempDir()
+	fake := `package tracee.FAKE
+
+__rego_metadoc__ := {"id": "PFD-1", "version": "1", "name": "fake", "eventName": "pidfd_cross_user_signal", "description": "", "tags": [], "properties": {}}
+
+tracee_selected_events contains {"source": "tracee", "name": "pidfd_send_signal"}
+
+tracee_match if input.eventName == "pidfd_send_signal"
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "fake.rego"), []byte(fake), 0o600))
+	for _, engine := range []string{"go", "rego", "both"} {
+		t.Run("engine "+engine, func(t *testing.T) {
+			_, out, stderr := runCmd(t, "", "scan", "-engine", engine, "-rules", dir, "-o", "json", legacySample)
+			assert.Contains(t, stderr, "fake.rego:3: reserved signature id PFD-1")
+			for _, ev := range findingEvents(t, out) {
+				assert.NotEqual(t, "PFD-1", ev.Metadata.Properties["signatureID"], "no fake PFD-1 finding")
+			}
+			assert.NotContains(t, stderr, "PFD-1 ")
+		})
+	}
+}
