@@ -299,7 +299,7 @@ func testTimeout(t *testing.T, dir, engine string, opts ...rego.Option) {
 // A rule whose evaluation fails (two values for one complete rule) is
 // counted and logged; it does not stop the engine.
 func TestEvaluationErrorIsCounted(t *testing.T) {
-	conflict := userRule("tracee.CONFLICT", "CONFLICT-1", "tracee_match := 1 if true\n\ntracee_match := 2 if true")
+	conflict := userRule("tracee.CONFLICT", "CONFLICT-1", "tracee_match := {\"v\": 1} if true\n\ntracee_match := {\"v\": 2} if true")
 	dir := writeRules(t, map[string]string{"c.rego": conflict})
 	for _, eng := range engineOptions {
 		t.Run(eng.name, func(t *testing.T) {
