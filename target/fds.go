@@ -70,14 +70,19 @@ func (t *Tracker) fdShare() uint32 { return uint32(max(1, t.maxFDs/1024)) }
 // A flood therefore pays with its own pidfds first, and the pidfd a small
 // process opened long ago stays known. An evicted slot makes Resolve answer
 // "fd not tracked", which a live resolver can fill in; a wrong target is
-// never given. keep's slots are not taken. It reports false when no other
-// slot is held.
+// never given. keep's slots are not taken, and while keep holds more than
+// its share nothing is evicted for a copy of its fds. It reports false
+// when no slot was freed.
 func (t *Tracker) evictSlot(req, keep uint32) bool {
 	share := t.fdShare()
 	switch {
 	case t.rec(req).nslots > share:
 		t.dropNewestSlot(req)
 		return true
+	case keep != 0 && t.rec(keep).nslots > share:
+		// A copy of a big holder's pidfds (a fork of a flood): the copy
+		// is not stored rather than making room by searching the table.
+		return false
 	case t.bigHolder != keep && t.refValid(t.bigHolder, t.bigHolderGen) && t.rec(t.bigHolder).nslots > share:
 		t.dropNewestSlot(t.bigHolder)
 		return true

@@ -140,7 +140,9 @@ func TestTrackerFDBoundEvictsFDsNotOwners(t *testing.T) {
 		maxFDs  int
 		stream  []trace.Event
 		known   map[int]int32 // index of a send -> target host pid
-		unknown []int         // indexes of sends whose fd was evicted
+		unknown []int         // indexes of sends whose fd was evicted or not stored
+		evicted int           // fd slots evicted
+		dropped int           // bindings not stored
 	}{
 		{
 			name:   "a process over its share pays with its own newest pidfd",
@@ -153,6 +155,7 @@ func TestTrackerFDBoundEvictsFDsNotOwners(t *testing.T) {
 			),
 			known:   map[int]int32{5: 200, 6: 200, 8: 300},
 			unknown: []int{7},
+			evicted: 1,
 		},
 		{
 			name:   "a process without pidfds takes one from the biggest holder",
@@ -165,6 +168,7 @@ func TestTrackerFDBoundEvictsFDsNotOwners(t *testing.T) {
 			),
 			known:   map[int]int32{5: 200, 6: 300},
 			unknown: []int{7},
+			evicted: 1,
 		},
 		{
 			name:   "a process alone at the bound keeps its oldest pidfds",
@@ -175,6 +179,19 @@ func TestTrackerFDBoundEvictsFDsNotOwners(t *testing.T) {
 			),
 			known:   map[int]int32{3: 200, 5: 300},
 			unknown: []int{4},
+			evicted: 1,
+		},
+		{
+			name:   "a fork of a process over its share does not copy its pidfds at the bound",
+			maxFDs: 4,
+			stream: stamped(
+				a.pidfdOpen(200, 0, 3), a.pidfdOpen(200, 0, 4), a.pidfdOpen(200, 0, 5), b.pidfdOpen(300, 0, 3),
+				a.fork(c), // c would copy a's three pidfds
+				a.send(3, sigkill, 0), c.send(3, sigkill, 0), b.send(3, sigkill, 0),
+			),
+			known:   map[int]int32{5: 200, 7: 300},
+			unknown: []int{6},
+			dropped: 3,
 		},
 	}
 	for _, tt := range tests {
@@ -186,8 +203,8 @@ func TestTrackerFDBoundEvictsFDsNotOwners(t *testing.T) {
 			st := tr.Stats()
 			assert.LessOrEqual(t, st.FDs, tt.maxFDs)
 			assert.Zero(t, st.Evictions, "no process record is evicted for fds")
-			assert.Equal(t, uint64(len(tt.unknown)), st.FDEvictions)
-			assert.Zero(t, st.Dropped)
+			assert.Equal(t, uint64(tt.evicted), st.FDEvictions)
+			assert.Equal(t, uint64(tt.dropped), st.Dropped)
 			for i, pid := range tt.known {
 				got := resolveEvent(tr, &tt.stream[i])
 				assert.Equal(t, SourceTracked, got.Source, "event %d", i)
