@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,11 @@ const (
 	// one huge line does not pin its memory for the rest of the stream.
 	keepLongBuffer = 1 << 20
 )
+
+// utf8BOM is the byte order mark some editors and Windows tools put at the
+// start of a UTF-8 file; JSON forbids it, so it is dropped from the first
+// line rather than costing that line's event.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Option configures a Reader.
 type Option func(*Reader)
@@ -169,6 +175,9 @@ func (r *Reader) readLine() ([]byte, error) {
 			line = r.long
 		}
 		line = trimLineEnd(line)
+		if r.line == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
 		if len(line) > r.maxLine {
 			return nil, &LineError{Line: r.line, Err: fmt.Errorf("%w: %d bytes, over the %d-byte maximum", ErrLineTooLong, len(line), r.maxLine)}
 		}

@@ -105,6 +105,9 @@ func TestReaderHandlesLineEndings(t *testing.T) {
 		{"a last line without a newline is read", line + "\n" + line, 2, 0},
 		{"an empty stream has no events", "", 0, 0},
 		{"a stream of blank lines has no events", "\n\n\r\n", 0, 3},
+		{"a UTF-8 byte order mark before the first event is skipped", "\xef\xbb\xbf" + line + "\n" + line + "\n", 2, 0},
+		{"a byte order mark before a CRLF first line is skipped", "\xef\xbb\xbf" + line + "\r\n", 1, 0},
+		{"a byte order mark alone is a blank line", "\xef\xbb\xbf\n" + line + "\n", 1, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,17 @@ var (
 	// ErrMatchType: tracee_match evaluated to something else than a
 	// boolean or an object (Tracee's contract); an evaluation error.
 	ErrMatchType = errors.New("tracee_match must be true or an object")
+	// ErrProtected: a user file declares a package, or defines a rule, in
+	// a document only pidfdsig writes: the configuration (pidfdsig), the
+	// helper libraries (tracee.pidfdsig, tracee.helpers) or the built-in
+	// rule packages (tracee.PFD_*).
+	ErrProtected = errors.New("protected namespace")
+	// ErrReservedID: a user rule declares an id of pidfdsig's own (PFD-*),
+	// which would make its findings pass for a built-in detection's.
+	ErrReservedID = errors.New("reserved signature id")
+	// ErrFileRefused: a rule file is not a regular file, or is too large,
+	// and is not read.
+	ErrFileRefused = errors.New("rule file refused")
 )
 
 // matchTypeError reports a tracee_match of the type named.
@@ -36,7 +47,7 @@ func matchTypeError(typeName string) error {
 type LoadError struct {
 	File string // path of the file, as given or as embedded ("rules/pfd1_cross_user.rego")
 	Line int    // 1-based line, 0 when the problem has no position
-	Err  error  // wraps one of ErrParse, ErrCompile, ErrBuiltinDenied, ErrRuleContract, ErrDuplicateID, or an I/O error
+	Err  error  // wraps one of the Err* sentinels above, or an I/O error
 }
 
 // Error renders "rego: FILE:LINE: message".

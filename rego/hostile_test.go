@@ -68,7 +68,7 @@ var hostileRules = []struct {
 	{"huge_output.rego", endBudget, nil},
 	{"conflict.rego", endError, nil},
 	{"builtin_error.rego", endNothing, nil},
-	{"wrong_type.rego", endError, rego.ErrMatchType},
+	{"wrong_type.rego", endDenied, rego.ErrRuleContract}, // refused at load: it can only be a string
 	{"number_growth.rego", endBudget, nil},
 	{"http_send.rego", endDenied, rego.ErrBuiltinDenied},
 	{"net_lookup.rego", endDenied, rego.ErrBuiltinDenied},

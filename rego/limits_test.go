@@ -17,7 +17,7 @@ import (
 // A rule that keeps failing is switched off after the strikes, reported
 // once with its file and reason; the other rules go on.
 func TestStrikesSwitchARuleOff(t *testing.T) {
-	conflict := userRule("tracee.CONFLICT", "CONFLICT-1", "tracee_match := 1 if true\n\ntracee_match := 2 if true")
+	conflict := userRule("tracee.CONFLICT", "CONFLICT-1", "tracee_match := {\"n\": 1} if true\n\ntracee_match := {\"n\": 2} if true")
 	fine := userRule("tracee.FINE", "FINE-1", "tracee_match := {\"ok\": true}")
 	dir := writeRules(t, map[string]string{"conflict.rego": conflict, "fine.rego": fine})
 	for _, eng := range engineOptions {

@@ -28,7 +28,8 @@ const (
 )
 
 // compatHelpersPackage is old Tracee's helper package. We ship a compatible
-// one; a user directory that brings its own replaces ours.
+// one, so old Tracee rules load unchanged; a user file may not define it
+// (see protectedRoots).
 const compatHelpersPackage = "data.tracee.helpers"
 
 // module is one parsed Rego file.
@@ -62,9 +63,10 @@ func load(withRules bool, dirs []string, caps *ast.Capabilities) (*loadResult, e
 		user = append(user, mods...)
 		res.errs = append(res.errs, errs...)
 	}
-	user, errs := rejectReservedPackages(builtin, user)
+	user, errs := rejectProtected(user)
 	res.errs = append(res.errs, errs...)
-	builtin = dropReplacedCompat(builtin, user)
+	user, errs = rejectReservedPackages(builtin, user)
+	res.errs = append(res.errs, errs...)
 
 	if _, cerrs := compile(builtin, caps); cerrs != nil {
 		return nil, fmt.Errorf("rego: built-in rules do not compile: %w", cerrs)
@@ -155,7 +157,7 @@ func ruleFiles(root string) ([]string, error) {
 // parseUserFile parses a user file as Rego v1, and failing that as the v0
 // syntax of rules written for old Tracee. The errors reported are v1's.
 func parseUserFile(file string, caps *ast.Capabilities) (*module, []*LoadError) {
-	src, err := os.ReadFile(file)
+	src, err := readRuleFile(file)
 	if err != nil {
 		return nil, []*LoadError{{File: file, Err: err}}
 	}
@@ -179,10 +181,7 @@ func parserOptions(v ast.RegoVersion, caps *ast.Capabilities) ast.ParserOptions 
 func rejectReservedPackages(builtin, user []*module) ([]*module, []*LoadError) {
 	reserved := make(map[string]string, len(builtin))
 	for _, m := range builtin {
-		pkg := m.parsed.Package.Path.String()
-		if pkg != compatHelpersPackage {
-			reserved[pkg] = m.file
-		}
+		reserved[m.parsed.Package.Path.String()] = m.file
 	}
 	kept := user[:0:0]
 	var errs []*LoadError
@@ -198,23 +197,6 @@ func rejectReservedPackages(builtin, user []*module) ([]*module, []*LoadError) {
 		kept = append(kept, m)
 	}
 	return kept, errs
-}
-
-// dropReplacedCompat removes our tracee.helpers when a user file brings its
-// own, as old Tracee rule directories did.
-func dropReplacedCompat(builtin, user []*module) []*module {
-	for _, m := range user {
-		if m.parsed.Package.Path.String() == compatHelpersPackage {
-			kept := builtin[:0:0]
-			for _, b := range builtin {
-				if b.parsed.Package.Path.String() != compatHelpersPackage {
-					kept = append(kept, b)
-				}
-			}
-			return kept
-		}
-	}
-	return builtin
 }
 
 // compile compiles mods with the rule capabilities.
@@ -236,8 +218,9 @@ func compile(mods []*module, caps *ast.Capabilities) (*ast.Compiler, ast.Errors)
 
 // compileUser compiles the built-in modules with the user modules, leaving
 // out each user file the compiler blames until the rest compiles. When the
-// compiler blames no user file (a user module broke a built-in one), user
-// files are added one at a time instead.
+// compiler blames no user file (a user module broke a built-in one), the
+// culprits are found by halving the user files (isolate), which costs a
+// few compilations of the whole set per culprit rather than one per file.
 func compileUser(builtin, user []*module, caps *ast.Capabilities) (*ast.Compiler, []*module, []*LoadError) {
 	var errs []*LoadError
 	for {
@@ -248,8 +231,16 @@ func compileUser(builtin, user []*module, caps *ast.Capabilities) (*ast.Compiler
 		}
 		blamed := blame(cerrs, user)
 		if len(blamed) == 0 {
-			c, kept, more := compileOneByOne(builtin, user, caps)
-			return c, kept, append(errs, more...)
+			kept, bad := isolate(builtin, user, cerrs, caps)
+			if len(bad) == 0 {
+				// Every half compiles and the whole does not: files that
+				// break only together. Add them one at a time.
+				c, kept, more := compileOneByOne(builtin, user, caps)
+				return c, kept, append(errs, more...)
+			}
+			errs = append(errs, bad...)
+			user = kept
+			continue
 		}
 		for _, e := range cerrs {
 			if e.Location != nil && blamed[e.Location.File] {
@@ -260,6 +251,33 @@ func compileUser(builtin, user []*module, caps *ast.Capabilities) (*ast.Compiler
 	}
 }
 
+// isolate splits user, which does not compile with builtin (cerrs), into
+// halves until each part either compiles with builtin or is one file,
+// which is then reported. It returns the files of the parts that compiled.
+func isolate(builtin, user []*module, cerrs ast.Errors, caps *ast.Capabilities) (kept []*module, bad []*LoadError) {
+	if len(user) == 1 {
+		return nil, []*LoadError{conflictError(user[0], cerrs)}
+	}
+	for _, half := range [][]*module{user[:len(user)/2], user[len(user)/2:]} {
+		_, herrs := compile(append(append([]*module(nil), builtin...), half...), caps)
+		if herrs == nil {
+			kept = append(kept, half...)
+			continue
+		}
+		k, b := isolate(builtin, half, herrs, caps)
+		kept, bad = append(kept, k...), append(bad, b...)
+	}
+	return kept, bad
+}
+
+// conflictError reports a user module that breaks the built-in modules.
+func conflictError(m *module, cerrs ast.Errors) *LoadError {
+	return &LoadError{
+		File: m.file, Line: m.parsed.Package.Location.Row,
+		Err: fmt.Errorf("%w: conflicts with the built-in rules: %v", ErrCompile, cerrs),
+	}
+}
+
 // compileOneByOne adds user modules to the built-in ones one at a time,
 // keeping those that still compile.
 func compileOneByOne(builtin, user []*module, caps *ast.Capabilities) (*ast.Compiler, []*module, []*LoadError) {
@@ -267,10 +285,7 @@ func compileOneByOne(builtin, user []*module, caps *ast.Capabilities) (*ast.Comp
 	var errs []*LoadError
 	for _, m := range user {
 		if _, cerrs := compile(append(kept, m), caps); cerrs != nil {
-			errs = append(errs, &LoadError{
-				File: m.file, Line: m.parsed.Package.Location.Row,
-				Err: fmt.Errorf("%w: conflicts with the built-in rules: %v", ErrCompile, cerrs),
-			})
+			errs = append(errs, conflictError(m, cerrs))
 			continue
 		}
 		kept = append(kept, m)

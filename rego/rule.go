@@ -72,6 +72,9 @@ func newRule(m *module, pkg ast.Ref, e *engine, caps *ast.Capabilities, ext exte
 		return nil, err
 	}
 
+	if err := checkMatchType(c, pkg); err != nil {
+		return nil, err
+	}
 	if r.match, err = matchQuery(c, pkg); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrRuleContract, ruleMatch, err)
 	}

@@ -176,6 +176,11 @@ func (rt *Runtime) prepareRules(loaded *loadResult, eng *engine, caps *ast.Capab
 			rt.errs = append(rt.errs, asLoadError(m, err))
 			continue
 		}
+		if !m.builtin && reservedID(r.meta.ID) {
+			rt.errs = append(rt.errs, &LoadError{File: m.file, Line: ruleLine(m.parsed, ruleMetadoc),
+				Err: fmt.Errorf("%w %s: the %s* ids belong to pidfdsig's built-in signatures", ErrReservedID, r.meta.ID, builtinIDPrefix)})
+			continue
+		}
 		if dup := byID[r.meta.ID]; dup != nil {
 			if m.builtin {
 				return fmt.Errorf("rego: %s: %w %s", m.file, ErrDuplicateID, r.meta.ID)

@@ -127,8 +127,11 @@ func TestLoadErrorsNameFileAndLine(t *testing.T) {
 		{"no metadoc", "nometa.rego", "package tracee.BAD\n\ntracee_selected_events contains {\"source\": \"tracee\", \"name\": \"x\"}\n\ntracee_match := true\n", 1, rego.ErrRuleContract, "__rego_metadoc__"},
 		{"no selected events", "nosel.rego", "package tracee.BAD\n\n__rego_metadoc__ := {\"id\": \"BAD-1\", \"eventName\": \"bad\"}\n\ntracee_match := true\n", 1, rego.ErrRuleContract, "tracee_selected_events"},
 		{"a metadoc without an id", "noid.rego", "package tracee.BAD\n\n__rego_metadoc__ := {\"eventName\": \"bad\"}\n\ntracee_selected_events contains {\"source\": \"tracee\", \"name\": \"x\"}\n\ntracee_match := true\n", 1, rego.ErrRuleContract, "non-empty id"},
-		{"a duplicate id", "dup.rego", userRule("tracee.DUP", "PFD-1", "tracee_match := true"), 1, rego.ErrDuplicateID, "PFD-1"},
-		{"a built-in package", "reserved.rego", "package tracee.PFD_1\n\nextra := 1\n", 1, rego.ErrCompile, "defined by built-in file rego/rules/pfd1_cross_user_signal.rego"},
+		{"a duplicate id", "zdup.rego", userRule("tracee.DUP", "GOOD-1", "tracee_match := true"), 1, rego.ErrDuplicateID, "GOOD-1"},
+		{"a built-in id", "fake.rego", userRule("tracee.FAKE", "PFD-1", "tracee_match := true"), 3, rego.ErrReservedID, "PFD-1"},
+		{"a built-in id in other letters", "fake.rego", userRule("tracee.FAKE", "pfd-1", "tracee_match := true"), 3, rego.ErrReservedID, "pfd-1"},
+		{"a future built-in id", "fake.rego", userRule("tracee.FAKE", "PFD-99", "tracee_match := true"), 3, rego.ErrReservedID, "PFD-99"},
+		{"a built-in package", "reserved.rego", "package tracee.PFD_1\n\nextra := 1\n", 1, rego.ErrProtected, "package tracee.PFD_1 is inside tracee.PFD_*"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,21 +162,6 @@ func TestLoadErrorsAreLogged(t *testing.T) {
 	assert.ErrorIs(t, errs[1], os.ErrNotExist)
 	assert.Equal(t, 2, log.count())
 	assert.Len(t, rt.Signatures(), 6)
-}
-
-// A user rule may ship its own tracee.helpers (old Tracee rule directories
-// did): it replaces the compatibility package instead of clashing with it.
-func TestUserTraceeHelpersReplaceOurs(t *testing.T) {
-	dir := writeRules(t, map[string]string{
-		"helpers.rego": "package tracee.helpers\n\ndefault is_file_write(_) := false\n\nget_tracee_argument(n) := 42 if n != \"\"\n",
-		"rule.rego":    userRule("tracee.H", "H-1", "import data.tracee.helpers\n\ntracee_match := {\"v\": helpers.get_tracee_argument(\"sig\")}"),
-	})
-	rt, err := rego.New(patient, rego.WithRuleDirs(dir), rego.WithoutEnvironment(), rego.WithoutBuiltinRules())
-	require.NoError(t, err)
-	require.Empty(t, rt.LoadErrors())
-	out := runRules(t, rt, sendSignalEvent(10, 0))
-	require.Len(t, out, 1)
-	assert.Equal(t, map[string]any{"v": 42}, out[0].Data)
 }
 
 // findingsOf initialises every signature of rt and feeds it evs.
@@ -314,7 +302,7 @@ func testTimeout(t *testing.T, dir, engine string, opts ...rego.Option) {
 // A rule whose evaluation fails (two values for one complete rule) is
 // counted and logged; it does not stop the engine.
 func TestEvaluationErrorIsCounted(t *testing.T) {
-	conflict := userRule("tracee.CONFLICT", "CONFLICT-1", "tracee_match := 1 if true\n\ntracee_match := 2 if true")
+	conflict := userRule("tracee.CONFLICT", "CONFLICT-1", "tracee_match := {\"v\": 1} if true\n\ntracee_match := {\"v\": 2} if true")
 	dir := writeRules(t, map[string]string{"c.rego": conflict})
 	for _, eng := range engineOptions {
 		t.Run(eng.name, func(t *testing.T) {

@@ -101,19 +101,16 @@ func (s *Signature) GetMetadata() (detect.SignatureMetadata, error) {
 
 // GetSelectedEvents returns the rule's tracee_selected_events and, so that
 // Tracee delivers them, the events the Resolver learns from. Only the
-// rule's own selection is evaluated.
+// rule's own selection is evaluated. The selectors returned never overlap:
+// Tracee's engine hands an event to a signature once per selector that
+// matches it, so a rule selecting every event ("name": "*") next to a
+// companion event would see that event twice (see disjointSelection).
 func (s *Signature) GetSelectedEvents() ([]detect.SignatureEventSelector, error) {
-	out := slices.Clone(s.rule.selected)
-	sel, ok := s.rt.resolver.(interface{ SelectedEvents() []string })
-	if !ok {
-		return out, nil
+	var companions []string
+	if sel, ok := s.rt.resolver.(interface{ SelectedEvents() []string }); ok {
+		companions = sel.SelectedEvents()
 	}
-	for _, name := range sel.SelectedEvents() {
-		if !slices.ContainsFunc(out, func(x detect.SignatureEventSelector) bool { return x.Name == name }) {
-			out = append(out, detect.SignatureEventSelector{Source: trace.EventSource, Name: name, Origin: anyOrigin})
-		}
-	}
-	return out, nil
+	return disjointSelection(s.rule.selected, companions), nil
 }
 
 // RuleSelectedEvents returns the rule's own tracee_selected_events,

@@ -12,7 +12,26 @@
 // namespace pids. Every fd binding remembers when it was made and closed,
 // so the answer for a call is the binding valid at the call's timestamp,
 // however many consumers observe the stream and however far behind they
-// run. The state is bounded (WithMaxProcesses, WithMaxFDs).
+// run.
+//
+// The state is bounded, and no flood can buy the eviction of what a
+// detection needs:
+//
+//   - Process records (who owns each process) are keyed by host pid, and a
+//     host pid is below PID_MAX_LIMIT (4,194,304) or the event is
+//     malformed. A live process has one record; the default bound
+//     (DefaultMaxProcesses) is the whole pid space, so a process the
+//     kernel still knows keeps its record. Records of exited processes are
+//     evicted oldest exit first, past DefaultMaxExited of them or at the
+//     bound; a smaller WithMaxProcesses then evicts the least recently
+//     active live process.
+//   - fd slots (pidfd bindings) are capped by WithMaxFDs. At the cap an fd
+//     slot goes, never a record: the newest slot of the process asking,
+//     if it holds more than 1/1024 of the cap, else of the biggest holder,
+//     else of an exited process, else of any. A flood pays with its own
+//     pidfds; an evicted fd resolves as unknown, and a live resolver
+//     (WithLive) answers for it.
+//   - Namespace pids follow the records they name (pidsLimit).
 //
 // Sources, from most to least trusted: the pidfd is PIDFD_SELF_* (self);
 // the stream explains it (tracked); a live read of this host's /proc or

@@ -203,6 +203,7 @@ func TestTrackerLive(t *testing.T) {
 		name   string
 		stream []trace.Event
 		at     int
+		opts   []Option
 		live   Target
 		want   Target
 		calls  int32
@@ -245,6 +246,14 @@ func TestTrackerLive(t *testing.T) {
 			calls:  1,
 		},
 		{
+			name:   "an fd evicted at the fd bound is answered live",
+			stream: recent(sender.pidfdOpen(200, 0, 3), sender.pidfdOpen(300, 0, 4), sender.pidfdOpen(400, 0, 5), sender.send(4, sigkill, 0)),
+			opts:   []Option{WithMaxFDs(2)},
+			live:   Target{Source: SourcePidfdInfo, HostPID: 300, UIDKnown: true, UID: 65534},
+			want:   Target{Source: SourcePidfdInfo, HostPID: 300, PID: 300, UIDKnown: true, UID: 65534},
+			calls:  1,
+		},
+		{
 			name:   "a tracked target whose owner is known needs no live lookup",
 			stream: recent(victim.other(), sender.pidfdOpen(200, 0, 3), sender.send(3, sigkill, 0)),
 			live:   liveVictim,
@@ -272,7 +281,7 @@ func TestTrackerLive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stub := &stubLive{answer: tt.live}
-			tr := NewTracker(WithLive(stub))
+			tr := NewTracker(append(tt.opts, WithLive(stub))...)
 			tr.now = func() time.Time { return now }
 			for i := range tt.stream {
 				tr.Observe(&tt.stream[i])

@@ -74,14 +74,14 @@ func (t *Tracker) onPidfdOpen(ev *trace.Event, p uint32, at int64) error {
 	if err != nil {
 		return err
 	}
-	if pid <= 0 {
+	if pid <= 0 || pid >= pidMaxLimit {
 		return errBadValue
 	}
 	if t.stale(p, fd, at) {
 		return nil
 	}
 	b := t.bindingForPid(ev, p, pid, flags&pidfdThread != 0, at)
-	t.bindFD(p, fd, b, b.proc, true)
+	t.bindFD(p, fd, b, 0, true)
 	return nil
 }
 
@@ -290,7 +290,7 @@ func (t *Tracker) onFork(ev *trace.Event, ctx uint32, at int64) error {
 	if err != nil {
 		return err
 	}
-	if childPID <= 0 || childTID <= 0 {
+	if childPID <= 0 || childTID <= 0 || childPID >= pidMaxLimit || childTID >= pidMaxLimit {
 		return errBadValue
 	}
 	parent, parentPID := ctx, t.rec(ctx).hostPID

@@ -86,7 +86,7 @@ func (t *Tracker) refreshContext(ref uint32, ev *trace.Event, at int64) {
 		}
 		if initialNS(ev) {
 			p.pidNS, p.nsPID = procPidInitIno, p.hostPID
-		} else if ev.PIDNS != 0 && ev.ProcessID > 0 && ev.ProcessID <= 1<<31-1 {
+		} else if ev.PIDNS != 0 && ev.ProcessID > 0 && ev.ProcessID < pidMaxLimit {
 			p.pidNS, p.nsPID = uint32(ev.PIDNS), int32(ev.ProcessID)
 		}
 	}
@@ -132,7 +132,7 @@ func setString(dst *string, src string) {
 func (t *Tracker) mapContextPids(ref uint32, ev *trace.Event, at int64) {
 	p := t.rec(ref)
 	hostTID := int32(0)
-	if ev.HostThreadID > 0 && ev.HostThreadID <= 1<<31-1 {
+	if ev.HostThreadID > 0 && ev.HostThreadID < pidMaxLimit {
 		hostTID = int32(ev.HostThreadID)
 	}
 	if hostTID != 0 && hostTID != p.hostPID {
@@ -146,10 +146,10 @@ func (t *Tracker) mapContextPids(ref uint32, ev *trace.Event, at int64) {
 		t.dropPidRef(p.forkKey, ref)
 		p.forkKey = nsKey{}
 	}
-	if ev.ProcessID > 0 && ev.ProcessID <= 1<<31-1 {
+	if ev.ProcessID > 0 && ev.ProcessID < pidMaxLimit {
 		t.setPidRef(nsKey{ns, int32(ev.ProcessID)}, ref, p.hostPID, at, false)
 	}
-	if hostTID != 0 && ev.ThreadID > 0 && ev.ThreadID <= 1<<31-1 && ev.ThreadID != ev.ProcessID {
+	if hostTID != 0 && ev.ThreadID > 0 && ev.ThreadID < pidMaxLimit && ev.ThreadID != ev.ProcessID {
 		t.setPidRef(nsKey{ns, int32(ev.ThreadID)}, ref, hostTID, at, false)
 	}
 }
@@ -179,8 +179,12 @@ func (t *Tracker) dropPidRef(k nsKey, ref uint32) {
 }
 
 // pidsLimit bounds the namespace pid map: a process and a few threads for
-// every record kept.
-func (t *Tracker) pidsLimit() int { return 4*t.maxProcs + 1024 }
+// every record kept, or for the first 65536 records whatever fewer are
+// kept, so that the map follows the records in use rather than the pid
+// space the default bound allows.
+func (t *Tracker) pidsLimit() int {
+	return 4*min(t.maxProcs, max(t.procs.used, DefaultMaxExited)) + 1024
+}
 
 // sweepPids drops namespace pids of evicted records, then of exited ones,
 // then, if the map is still too big, whatever it meets first: a lost
@@ -213,6 +217,11 @@ func (t *Tracker) sweepPids() {
 // keep1 and keep2 are never evicted. It returns 0 only if nothing could be
 // evicted.
 func (t *Tracker) newProc(pid int32, at int64, birthKnown bool, keep1, keep2 uint32) uint32 {
+	for t.nExited > DefaultMaxExited {
+		if !t.evictExited(keep1, keep2) {
+			break
+		}
+	}
 	for t.procs.used >= t.maxProcs {
 		if !t.evictOne(keep1, keep2) {
 			t.dropped.Add(1)
@@ -243,8 +252,24 @@ func (t *Tracker) markExited(ref uint32, at int64) {
 	}
 	p.state = procExited
 	p.exitedAt = at
+	if p.nslots > 0 {
+		t.noBigHolder = false // its slots are the first to go at the fd bound
+	}
 	t.alive.remove(t, ref)
 	t.exited.pushFront(t, ref)
+	t.nExited++
+}
+
+// evictExited evicts the exited record that exited first, sparing keep1
+// and keep2. It reports whether it evicted.
+func (t *Tracker) evictExited(keep1, keep2 uint32) bool {
+	for ref := t.exited.tail; ref != 0; ref = t.rec(ref).lruPrev {
+		if ref != keep1 && ref != keep2 {
+			t.evictProc(ref)
+			return true
+		}
+	}
+	return false
 }
 
 // evictOne evicts the oldest exited record, or else the least recently
@@ -289,6 +314,7 @@ func (t *Tracker) evictProc(ref uint32) {
 	}
 	if p.state == procExited {
 		t.exited.remove(t, ref)
+		t.nExited--
 	} else {
 		t.alive.remove(t, ref)
 	}

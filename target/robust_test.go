@@ -133,35 +133,142 @@ func TestTrackerEviction(t *testing.T) {
 	}
 }
 
-func TestTrackerFDBoundEvictsWholeProcesses(t *testing.T) {
-	tr := NewTracker(WithMaxFDs(4))
-	a, b := hostProc(1, 0, "a"), hostProc(2, 0, "b")
-	evs := stamped(
-		a.pidfdOpen(200, 0, 3), a.pidfdOpen(200, 0, 4),
-		b.pidfdOpen(200, 0, 3), b.pidfdOpen(200, 0, 4),
-		b.pidfdOpen(300, 0, 5), // over the bound: a is least recently active
-		b.send(5, sigkill, 0), a.send(3, sigkill, 0),
-	)
-	for i := range evs {
-		tr.Observe(&evs[i])
+func TestTrackerFDBoundEvictsFDsNotOwners(t *testing.T) {
+	a, b, c := hostProc(1, 0, "a"), hostProc(2, 0, "b"), hostProc(3, 0, "c")
+	tests := []struct {
+		name    string
+		maxFDs  int
+		stream  []trace.Event
+		known   map[int]int32 // index of a send -> target host pid
+		unknown []int         // indexes of sends whose fd was evicted or not stored
+		evicted int           // fd slots evicted
+		dropped int           // bindings not stored
+	}{
+		{
+			name:   "a process over its share pays with its own newest pidfd",
+			maxFDs: 4,
+			stream: stamped(
+				a.pidfdOpen(200, 0, 3),
+				b.pidfdOpen(200, 0, 3), b.pidfdOpen(200, 0, 4), b.pidfdOpen(200, 0, 5),
+				b.pidfdOpen(300, 0, 6), // over the bound: b's fd 5 goes
+				a.send(3, sigkill, 0), b.send(3, sigkill, 0), b.send(5, sigkill, 0), b.send(6, sigkill, 0),
+			),
+			known:   map[int]int32{5: 200, 6: 200, 8: 300},
+			unknown: []int{7},
+			evicted: 1,
+		},
+		{
+			name:   "a process without pidfds takes one from the biggest holder",
+			maxFDs: 4,
+			stream: stamped(
+				a.pidfdOpen(200, 0, 3),
+				b.pidfdOpen(200, 0, 3), b.pidfdOpen(200, 0, 4), b.pidfdOpen(200, 0, 5),
+				c.pidfdOpen(300, 0, 3), // over the bound: b's fd 5 goes, a keeps its one
+				a.send(3, sigkill, 0), c.send(3, sigkill, 0), b.send(5, sigkill, 0),
+			),
+			known:   map[int]int32{5: 200, 6: 300},
+			unknown: []int{7},
+			evicted: 1,
+		},
+		{
+			name:   "a process alone at the bound keeps its oldest pidfds",
+			maxFDs: 2,
+			stream: stamped(
+				sender.pidfdOpen(200, 0, 3), sender.pidfdOpen(200, 0, 4), sender.pidfdOpen(300, 0, 5),
+				sender.send(3, sigkill, 0), sender.send(4, sigkill, 0), sender.send(5, sigkill, 0),
+			),
+			known:   map[int]int32{3: 200, 5: 300},
+			unknown: []int{4},
+			evicted: 1,
+		},
+		{
+			name:   "a fork of a process over its share does not copy its pidfds at the bound",
+			maxFDs: 4,
+			stream: stamped(
+				a.pidfdOpen(200, 0, 3), a.pidfdOpen(200, 0, 4), a.pidfdOpen(200, 0, 5), b.pidfdOpen(300, 0, 3),
+				a.fork(c), // c would copy a's three pidfds
+				a.send(3, sigkill, 0), c.send(3, sigkill, 0), b.send(3, sigkill, 0),
+			),
+			known:   map[int]int32{5: 200, 7: 300},
+			unknown: []int{6},
+			dropped: 3,
+		},
 	}
-	st := tr.Stats()
-	assert.LessOrEqual(t, st.FDs, 4)
-	assert.NotZero(t, st.Evictions)
-	assert.Equal(t, unseen(300), resolveEvent(tr, &evs[5]))
-	assertTarget(t, unknown(reasonFDUnknown), resolveEvent(tr, &evs[6]))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := NewTracker(WithMaxFDs(tt.maxFDs))
+			for i := range tt.stream {
+				tr.Observe(&tt.stream[i])
+			}
+			st := tr.Stats()
+			assert.LessOrEqual(t, st.FDs, tt.maxFDs)
+			assert.Zero(t, st.Evictions, "no process record is evicted for fds")
+			assert.Equal(t, uint64(tt.evicted), st.FDEvictions)
+			assert.Equal(t, uint64(tt.dropped), st.Dropped)
+			for i, pid := range tt.known {
+				got := resolveEvent(tr, &tt.stream[i])
+				assert.Equal(t, SourceTracked, got.Source, "event %d", i)
+				assert.Equal(t, pid, got.HostPID, "event %d", i)
+			}
+			for _, i := range tt.unknown {
+				assertTarget(t, unknown(reasonFDUnknown), resolveEvent(tr, &tt.stream[i]))
+			}
+		})
+	}
 }
 
-func TestTrackerDropsBindingsOfAProcessThatAloneExceedsTheBound(t *testing.T) {
-	tr := NewTracker(WithMaxFDs(2))
-	evs := stamped(sender.pidfdOpen(200, 0, 3), sender.pidfdOpen(200, 0, 4), sender.pidfdOpen(200, 0, 5), sender.send(3, sigkill, 0))
-	for i := range evs {
-		tr.Observe(&evs[i])
+// TestTrackerKnowsEveryOwnerAfterAFlood reproduces issue 14: one victim
+// seen once (uid 1001), N successful pidfd_open calls, then uid 1666 opens a
+// pidfd to the victim and kills it. However the flood is shaped, the
+// victim's owner is still known, so the cross-user kill can be reported.
+func TestTrackerKnowsEveryOwnerAfterAFlood(t *testing.T) {
+	const n = DefaultMaxFDs + 1 // 262,145: one more than the fd bound
+	victim := hostProc(200, 1001, "victim")
+	attacker := hostProc(100, 1666, "attacker")
+	tests := []struct {
+		name  string
+		flood func(i int) (from actor, pid int32, fd int64)
+	}{
+		{"one process opening pidfds to one other target", func(i int) (actor, int32, int64) {
+			return hostProc(300, 1666, "flood"), 400, int64(3 + i)
+		}},
+		{"one process opening pidfds to a new target each time", func(i int) (actor, int32, int64) {
+			return hostProc(300, 1666, "flood"), int32(10_000 + i), int64(3 + i)
+		}},
+		{"the attacker itself flooding before the kill", func(i int) (actor, int32, int64) {
+			return attacker, int32(10_000 + i%50_000), int64(3 + i)
+		}},
+		{"a thousand processes each holding 263 pidfds", func(i int) (actor, int32, int64) {
+			return hostProc(1_000_000+i%1000, 1666, "flood"), int32(10_000 + i), int64(3 + i/1000)
+		}},
 	}
-	st := tr.Stats()
-	assert.Equal(t, 2, st.FDs)
-	assert.Equal(t, uint64(1), st.Dropped)
-	assert.Equal(t, unseen(200), resolveEvent(tr, &evs[3]))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := NewTracker()
+			ts := 1_000_000
+			observe := func(ev trace.Event) trace.Event {
+				ts += 1000
+				ev.Timestamp = ts
+				tr.Observe(&ev)
+				return ev
+			}
+			observe(victim.exec(0o755))
+			for i := 0; i < n; i++ {
+				from, pid, fd := tt.flood(i)
+				observe(from.pidfdOpen(pid, 0, fd))
+			}
+			observe(attacker.pidfdOpen(200, 0, 2*n))
+			kill := observe(attacker.send(2*n, sigkill, 0))
+			got := resolveEvent(tr, &kill)
+			assert.Equal(t, SourceTracked, got.Source, got.Reason)
+			assert.Equal(t, int32(200), got.HostPID)
+			assert.True(t, got.UIDKnown, "the victim's owner is known")
+			assert.Equal(t, uint32(1001), got.UID)
+			st := tr.Stats()
+			assert.LessOrEqual(t, st.FDs, DefaultMaxFDs)
+			assert.Zero(t, st.Evictions, "no live process record is evicted")
+		})
+	}
 }
 
 func TestTrackerEvictedTargetKeepsItsPids(t *testing.T) {

@@ -176,7 +176,8 @@ type proc struct {
 	comm       string
 	exe        string
 	container  string
-	slots      uint32 // head of the slot list, index+1
+	slots      uint32 // head of the slot list, index+1, newest first
+	nslots     uint32 // length of the slot list
 	older      uint32 // the previous incarnation of the same host pid, index+1
 	lruPrev    uint32 // neighbours in the alive or exited list, index+1
 	lruNext    uint32

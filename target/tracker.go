@@ -12,9 +12,23 @@ import (
 
 // Default bounds of a Tracker.
 const (
-	DefaultMaxProcesses = 65536
-	DefaultMaxFDs       = 262144
+	// DefaultMaxProcesses is PID_MAX_LIMIT of 64-bit kernels
+	// (include/linux/threads.h): the most processes a host can hold at
+	// once, so that by default no live process is forgotten, however many
+	// pidfds or processes a flood makes.
+	DefaultMaxProcesses = pidMaxLimit
+	// DefaultMaxExited bounds the records of exited processes kept for
+	// consumers running behind and for late events.
+	DefaultMaxExited = 65536
+	// DefaultMaxFDs bounds the pidfd bindings kept over all processes.
+	DefaultMaxFDs = 262144
 )
+
+// pidMaxLimit is PID_MAX_LIMIT on 64-bit kernels: /proc/sys/kernel/pid_max
+// cannot be set higher, so every pid and tid is below it. State keyed by
+// host pid (Tracker.byPID) therefore has fewer keys than this, whatever
+// the stream says: an event naming a larger host pid is malformed.
+const pidMaxLimit = 4 << 20
 
 // liveMaxAge is how old an event may be for a live lookup to answer for it:
 // /proc shows the present, and the further the call is in the past the
@@ -41,20 +55,29 @@ type Tracker struct {
 	live     LiveResolver
 	now      func() time.Time
 
-	clock  int64 // latest timestamp observed, or the local sequence
-	procs  procTable
-	byPID  map[int32]uint32 // host pid -> newest record, index+1
-	pids   map[nsKey]pidRef // namespace pids and host tids -> record
-	fds    map[fdKey]uint32 // (record, fd) -> slot, index+1
-	slots  slotTable
-	alive  lruList // live processes, most recently active first
-	exited lruList // exited processes, most recent exit first
+	clock   int64 // latest timestamp observed, or the local sequence
+	procs   procTable
+	byPID   map[int32]uint32 // host pid -> newest record, index+1
+	pids    map[nsKey]pidRef // namespace pids and host tids -> record
+	fds     map[fdKey]uint32 // (record, fd) -> slot, index+1
+	slots   slotTable
+	alive   lruList // live processes, most recently active first
+	exited  lruList // exited processes, most recent exit first
+	nExited int     // records on the exited list
+
+	// bigHolder is the process seen holding the most fd slots (past its
+	// share), the first whose slots go at the fd bound; hand is where the
+	// search for another such process resumes (see evictSlot).
+	bigHolder, bigHolderGen uint32
+	hand                    uint32
+	noBigHolder             bool // the last search found no such process
 
 	evictions   atomic.Uint64
 	misses      atomic.Uint64
 	malformed   atomic.Uint64
 	liveLookups atomic.Uint64
 	dropped     atomic.Uint64
+	fdEvictions atomic.Uint64
 }
 
 // Option configures a Tracker.
@@ -62,7 +85,12 @@ type Option func(*Tracker)
 
 // WithMaxProcesses bounds the number of process records kept; n <= 0 means
 // DefaultMaxProcesses. Past it, exited processes are evicted first (oldest
-// exit first), then the least recently active.
+// exit first), then the least recently active. Exited processes are also
+// evicted, oldest exit first, once more than DefaultMaxExited of them are
+// kept. With the default, a live process is never evicted: a host has
+// fewer processes than the bound, and a process the stream saw exit (or
+// whose pid a later process took) is no longer live. A smaller bound
+// trades that guarantee for memory.
 func WithMaxProcesses(n int) Option {
 	return func(t *Tracker) {
 		if n <= 0 {
@@ -73,8 +101,10 @@ func WithMaxProcesses(n int) Option {
 }
 
 // WithMaxFDs bounds the number of tracked fd slots (pidfd bindings) over all
-// processes; n <= 0 means DefaultMaxFDs. Past it, whole processes are
-// evicted in the order WithMaxProcesses describes.
+// processes; n <= 0 means DefaultMaxFDs. Past it, fd slots are evicted, the
+// newest of the processes holding the most first (see Stats.FDEvictions);
+// process records, which say who owns each process, are never evicted to
+// make room for fds.
 func WithMaxFDs(n int) Option {
 	return func(t *Tracker) {
 		if n <= 0 {
@@ -141,7 +171,8 @@ type Stats struct {
 	Processes   int    // process records held
 	FDs         int    // fd slots held (open or recently closed pidfds)
 	Evictions   uint64 // process records evicted to stay under the bounds
-	Dropped     uint64 // bindings not stored because one process alone exceeds the fd bound
+	FDEvictions uint64 // fd slots evicted to stay under the fd bound
+	Dropped     uint64 // bindings not stored because no fd slot could be freed
 	Misses      uint64 // Resolve answers with an unknown target
 	Malformed   uint64 // events ignored because an argument was missing or invalid
 	LiveLookups uint64 // calls to the LiveResolver
@@ -156,6 +187,7 @@ func (t *Tracker) Stats() Stats {
 		Processes:   procs,
 		FDs:         fds,
 		Evictions:   t.evictions.Load(),
+		FDEvictions: t.fdEvictions.Load(),
 		Dropped:     t.dropped.Load(),
 		Misses:      t.misses.Load(),
 		Malformed:   t.malformed.Load(),
@@ -196,7 +228,7 @@ func (t *Tracker) Observe(ev *trace.Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	at := t.stamp(ev.Timestamp)
-	if ev.HostProcessID <= 0 || ev.HostProcessID > 1<<31-1 {
+	if ev.HostProcessID <= 0 || ev.HostProcessID >= pidMaxLimit {
 		if isSelected(ev.EventName) {
 			t.malformed.Add(1)
 		}
@@ -247,7 +279,7 @@ func (t *Tracker) nothingToDo(ev *trace.Event) bool {
 	default:
 		return false
 	}
-	if ev.Timestamp <= 0 || ev.HostProcessID <= 0 || ev.HostProcessID > 1<<31-1 {
+	if ev.Timestamp <= 0 || ev.HostProcessID <= 0 || ev.HostProcessID >= pidMaxLimit {
 		return false
 	}
 	t.mu.RLock()

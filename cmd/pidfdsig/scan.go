@@ -97,7 +97,9 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitError
 	}
 	out := newFindingWriter(opts.output, stdout)
-	eng, err := engine.New(sigs, engine.Options{OnFinding: out.write, Logger: stderrLogger{w: stderr}})
+	pos := &inputPos{}
+	logger := positionLogger{next: stderrLogger{w: stderr}, at: pos}
+	eng, err := engine.New(sigs, engine.Options{OnFinding: out.write, Logger: logger})
 	if err != nil {
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
 		return exitError
@@ -110,10 +112,10 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var readErr error
 	go func() {
 		defer close(done)
-		stats, readErr = readEvents(opts.paths, stdin, stderr, func(ev *trace.Event) error {
+		stats, readErr = readEventsAt(opts.paths, stdin, stderr, pos, func(ev *trace.Event) error {
 			progress.tick()
 			if err := eng.Dispatch(ev); err != nil {
-				fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
+				fmt.Fprintf(stderr, "pidfdsig scan: %s: %v\n", pos, err)
 			}
 			return nil
 		})

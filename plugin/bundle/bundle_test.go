@@ -21,10 +21,14 @@ var builtinIDs = []string{"PFD-1", "PFD-2", "PFD-3", "PFD-4", "PFD-5", "PFD-6"}
 
 // rule is a minimal user rule with the given ID.
 func rule(id string) string {
-	pkg := strings.ReplaceAll(id, "-", "_")
-	return `package tracee.` + pkg + `
+	return ruleIn("tracee."+strings.ReplaceAll(id, "-", "_"), id)
+}
 
-__rego_metadoc__ := {"id": "` + id + `", "version": "1", "name": "test", "eventName": "test_` + strings.ToLower(pkg) + `", "description": "", "tags": [], "properties": {}}
+// ruleIn is a minimal user rule in package pkg with the given ID.
+func ruleIn(pkg, id string) string {
+	return `package ` + pkg + `
+
+__rego_metadoc__ := {"id": "` + id + `", "version": "1", "name": "test", "eventName": "test_` + strings.ToLower(strings.ReplaceAll(id, "-", "_")) + `", "description": "", "tags": [], "properties": {}}
 
 tracee_selected_events contains {"source": "tracee", "name": "pidfd_send_signal", "origin": "*"}
 
@@ -82,10 +86,23 @@ func TestNew(t *testing.T) {
 		{name: "user rules come after the built-in signatures",
 			opts:    bundle.Options{RegoDirs: []string{ruleDir(t, map[string]string{"a.rego": rule("USER-1")})}},
 			wantIDs: append(append([]string(nil), builtinIDs...), "USER-1")},
-		{name: "a user rule with a taken ID is left out",
+		{name: "a user rule in a built-in rule's package is left out",
 			opts:         bundle.Options{RegoDirs: []string{ruleDir(t, map[string]string{"a.rego": rule("PFD-1")})}},
 			wantIDs:      builtinIDs,
-			wantProblems: []string{"rule PFD-1 (test_pfd_1) left out: the ID is taken"}},
+			wantProblems: []string{"a.rego:1: protected namespace: package tracee.PFD_1"}},
+		{name: "a user rule with a built-in ID is left out beside the Go signatures",
+			opts:         bundle.Options{RegoDirs: []string{ruleDir(t, map[string]string{"a.rego": ruleIn("tracee.FAKE", "PFD-1")})}},
+			wantIDs:      builtinIDs,
+			wantProblems: []string{"a.rego:3: reserved signature id PFD-1"}},
+		{name: "a user rule with a built-in ID is left out beside the Rego rules",
+			opts:         bundle.Options{Builtin: bundle.BuiltinRego, RegoDirs: []string{ruleDir(t, map[string]string{"a.rego": ruleIn("tracee.FAKE", "PFD-2")})}},
+			wantIDs:      builtinIDs,
+			wantEngine:   bundle.RegoEnginePlan,
+			wantProblems: []string{"a.rego:3: reserved signature id PFD-2"}},
+		{name: "a user rule with a built-in ID in other letters is left out",
+			opts:         bundle.Options{RegoDirs: []string{ruleDir(t, map[string]string{"a.rego": ruleIn("tracee.FAKE", "pfd-3")})}},
+			wantIDs:      builtinIDs,
+			wantProblems: []string{"reserved signature id pfd-3"}},
 		{name: "a user rule that does not compile is left out",
 			opts:         bundle.Options{RegoDirs: []string{ruleDir(t, map[string]string{"bad.rego": "package tracee.BAD\n\ntracee_match if {\n"})}},
 			wantIDs:      builtinIDs,
