@@ -15,6 +15,7 @@ type builtin struct {
 	native   nativeFunc          // ours, for the common cases; nil when we have none
 	fallback topdown.BuiltinFunc // OPA's
 	noResult bool                // the function returns nothing (print)
+	relation bool                // the function gives many outputs (walk): all of them, as an array
 }
 
 // nativeFunc implements a builtin for the arguments it knows; for others

@@ -487,6 +487,7 @@ func (c *compiler) builtin(name string) (*builtin, error) {
 		return nil, fmt.Errorf("%w: builtin %s is not available", ErrUnsupported, name)
 	}
 	b.noResult = decl.Decl.Result() == nil
+	b.relation = decl.Relation
 	b.fallback = topdown.GetBuiltin(name)
 	if b.fallback == nil {
 		return nil, fmt.Errorf("%w: builtin %s has no implementation", ErrUnsupported, name)
