@@ -221,6 +221,12 @@ func (m *Machine) run(b block, frame []Value) int {
 				return 0
 			}
 			frame[in.target] = v
+		case opDotPath:
+			v, ok := getPath(ref(&in.a, frame), ref(&in.b, frame))
+			if !ok {
+				return 0
+			}
+			frame[in.target] = v
 		case opCall:
 			if r := m.call(in, frame); r != next {
 				return r
