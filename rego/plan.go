@@ -34,45 +34,55 @@ func entrypoint(pkg ast.Ref, name string) (string, bool) {
 
 // planRules compiles the rules for the plan machine: all of them in one
 // program when OPA's planner and the machine take them together, else
-// each rule alone. A rule that cannot be planned (a feature the planner
-// or the machine does not support) keeps OPA's evaluator; the reason is
-// logged.
+// the rules split in halves, and so on down to each rule alone. A rule
+// that cannot be planned (a feature the planner or the machine does not
+// support) keeps OPA's evaluator; the reason is logged.
 func (rt *Runtime) planRules(loaded *loadResult, caps *ast.Capabilities) {
 	mods := make(map[string]*ast.Module, len(loaded.modules))
 	for _, m := range loaded.modules {
 		mods[m.file] = m.parsed
 	}
-	plans := make([]*rulePlan, len(rt.rules))
-	var all []string
-	for i, r := range rt.rules {
-		p, ok := planNames(r)
-		if !ok {
-			continue
+	var group []plannedRule
+	for _, r := range rt.rules {
+		if p, ok := planNames(r); ok {
+			group = append(group, plannedRule{r, p})
 		}
-		plans[i] = p
-		all = append(all, p.entrypoints()...)
 	}
-	if prog, err := compileProgram(mods, all, caps); err == nil {
-		for i, r := range rt.rules {
-			if plans[i] != nil {
-				plans[i].prog = prog
-				r.plan = plans[i]
-			}
+	rt.planGroup(mods, group, caps)
+}
+
+// plannedRule is a rule and the names of its plans.
+type plannedRule struct {
+	rule *rule
+	plan *rulePlan
+}
+
+// planGroup compiles rules into one program, or, when that fails, each
+// half of them on its own: a rule the machine cannot run costs a few
+// programs, not one per rule.
+func (rt *Runtime) planGroup(mods map[string]*ast.Module, group []plannedRule, caps *ast.Capabilities) {
+	if len(group) == 0 {
+		return
+	}
+	var entrypoints []string
+	for _, g := range group {
+		entrypoints = append(entrypoints, g.plan.entrypoints()...)
+	}
+	prog, err := compileProgram(mods, entrypoints, caps)
+	if err == nil {
+		for _, g := range group {
+			g.plan.prog = prog
+			g.rule.plan = g.plan
 		}
 		return
 	}
-	for i, r := range rt.rules {
-		if plans[i] == nil {
-			continue
-		}
-		prog, err := compileProgram(mods, plans[i].entrypoints(), caps)
-		if err != nil {
-			rt.logger.Debugw("pidfdsig: rego rule evaluated by OPA's evaluator", "rule", r.meta.ID, "reason", err.Error())
-			continue
-		}
-		plans[i].prog = prog
-		r.plan = plans[i]
+	if len(group) == 1 {
+		rt.logger.Debugw("pidfdsig: rego rule evaluated by OPA's evaluator", "rule", group[0].rule.meta.ID, "reason", err.Error())
+		return
 	}
+	half := len(group) / 2
+	rt.planGroup(mods, group[:half], caps)
+	rt.planGroup(mods, group[half:], caps)
 }
 
 // planNames returns the plan names of r's rules.

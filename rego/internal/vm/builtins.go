@@ -16,6 +16,7 @@ type builtin struct {
 	fallback topdown.BuiltinFunc // OPA's
 	noResult bool                // the function returns nothing (print)
 	guarded  bool                // calls are checked against the memory budget before they run (budget.go)
+	relation bool                // the function gives many outputs (walk): all of them, as an array
 }
 
 // nativeFunc implements a builtin for the arguments it knows; for others

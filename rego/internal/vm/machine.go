@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -73,6 +74,7 @@ func (p *Program) NewMachine() *Machine {
 		Metrics:      metrics.NoOp(),
 		Cache:        m.bcache,
 		Capabilities: p.caps,
+		Seed:         rand.Reader, // as OPA's evaluator: rand.intn, uuid.rfc4122
 	}
 	m.meter.clock.m = m
 	m.bctx.Cancel = &m.meter.clock
@@ -94,7 +96,8 @@ func (m *Machine) SetCancel(c topdown.Cancel) {
 // Eval runs the plan called name on input and data and returns the value
 // bound to its "result" variable: Undefined when the plan found none.
 // Several results that differ are a conflict error.
-func (m *Machine) Eval(name string, input, data Value) (Value, error) {
+func (m *Machine) Eval(name string, input, data Value) (out Value, err error) {
+	defer m.recoverEval(&out, &err)
 	pl := m.p.plans[name]
 	if pl == nil {
 		return Undefined, fmt.Errorf("vm: no plan %q", name)
@@ -106,7 +109,8 @@ func (m *Machine) Eval(name string, input, data Value) (Value, error) {
 
 // EvalAgain runs another plan on the same input and data as the last
 // Eval, reusing the rule values that evaluation computed.
-func (m *Machine) EvalAgain(name string, input, data Value) (Value, error) {
+func (m *Machine) EvalAgain(name string, input, data Value) (out Value, err error) {
+	defer m.recoverEval(&out, &err)
 	pl := m.p.plans[name]
 	if pl == nil {
 		return Undefined, fmt.Errorf("vm: no plan %q", name)
@@ -218,6 +222,12 @@ func (m *Machine) run(b block, frame []Value) int {
 		switch in.op {
 		case opDot:
 			v, ok := ref(&in.a, frame).get(ref(&in.b, frame))
+			if !ok {
+				return 0
+			}
+			frame[in.target] = v
+		case opDotPath:
+			v, ok := getPath(ref(&in.a, frame), ref(&in.b, frame))
 			if !ok {
 				return 0
 			}
@@ -357,10 +367,7 @@ func (m *Machine) run(b block, frame []Value) int {
 			}
 			o.Insert(k, v)
 		case opObjectMerge:
-			v, ok := merge(frame[in.a.local], frame[in.b.local])
-			if !ok {
-				return m.fail(topdown.ConflictErr, "objects cannot be merged", in)
-			}
+			v := merge(frame[in.a.local], frame[in.b.local])
 			if n, _ := v.Len(); !m.charge(int64(n) * 2 * limits.ElemCost) {
 				return m.overBudget()
 			}
@@ -537,17 +544,27 @@ func upsert(doc Value, path []Value, value Value) Value {
 	return ObjectValue(o)
 }
 
-// merge merges two objects recursively, as OPA's planner expects.
-func merge(a, b Value) (Value, bool) {
-	if a.kind != KindObject || b.kind != KindObject {
-		return Undefined, false
+// merge merges a base document with the value the rules beside it give
+// (the planner's ObjectMerge), as OPA's evaluator does: members of both
+// that are objects merge recursively; on any other overlap the base
+// document's value wins.
+func merge(base, virtual Value) Value {
+	if !base.Defined() {
+		return virtual
 	}
-	x, ok := a.AST().(ast.Object).Merge(b.AST().(ast.Object))
-	if !ok {
-		return Undefined, false
+	x, y := base.Object(), virtual.Object()
+	if x == nil || y == nil {
+		return base
 	}
-	v, err := FromAST(x)
-	return v, err == nil
+	out := x.copy()
+	for i, k := range y.keys {
+		v := y.vals[i]
+		if cur, ok := out.Get(k); ok {
+			v = merge(cur, v)
+		}
+		out.Insert(k, v)
+	}
+	return ObjectValue(out)
 }
 
 // addResult records a plan's result: the "result" member of the object it
@@ -638,11 +655,7 @@ func (m *Machine) callOPA(b *builtin, args []Value, in *instr) (Value, error) {
 		}
 	}
 	m.bctx.Location = &ast.Location{Row: in.loc.Row, Col: in.loc.Col}
-	var out *ast.Term
-	err := b.fallback(m.bctx, terms, func(t *ast.Term) error {
-		out = t
-		return nil
-	})
+	out, err := callFallback(b, m.bctx, terms)
 	clear(m.argTerm)
 	if err != nil || out == nil {
 		return Undefined, err

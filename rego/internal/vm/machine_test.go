@@ -230,6 +230,18 @@ out := [big[input.k], count(big), [k | some k, _ in big][0], {sprintf("%02d", [i
 			entry:  "x/out",
 			inputs: []string{`{"k": "k07"}`, `{"k": "07"}`, `{"k": 7}`},
 		},
+		{
+			name: "walk gives every path and value, in OPA's order",
+			policy: `package x
+vals := [v | walk(input, [_, v])]
+paths := [p | walk(input, [p, _])]
+found if walk(input, [_, "secret"])
+under contains v if walk(input, [["args", 0, _], v])
+walked if walk(input)
+out := {"vals": vals, "paths": paths, "found": found, "under": under, "walked": walked}`,
+			entry:  "x/out",
+			inputs: []string{`{"a": 1}`, `{"args": [{"name": "x", "value": "secret"}], "s": {"b", [1]}}`, `7`, `[]`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,22 +284,103 @@ func storeOf(t testing.TB, data ast.Value) storage.Store {
 
 // TestMachineStops: an evaluation runs out of time, or is cancelled, with
 // OPA's cancel error; the machine then serves the next evaluation.
+// topdownEval evaluates entry with OPA's evaluator as the runtime runs it:
+// a topdown query on the compiled modules and a store of data, without
+// the rego package's checks of the rules against the store.
+func topdownEval(t testing.TB, modules map[string]*ast.Module, entry string, input, data ast.Value) (ast.Value, error) {
+	t.Helper()
+	c := ast.NewCompiler()
+	if c.Compile(modules); c.Failed() {
+		require.NoError(t, c.Errors)
+	}
+	ctx := context.Background()
+	store := storeOf(t, data)
+	txn, err := store.NewTransaction(ctx)
+	require.NoError(t, err)
+	defer store.Abort(ctx, txn)
+	query := ast.NewBody(ast.NewExpr(ast.NewTerm(ast.MustParseRef("data." + strings.ReplaceAll(entry, "/", ".")))))
+	rs, err := topdown.NewQuery(query).WithCompiler(c).WithStore(store).WithTransaction(txn).WithInput(ast.NewTerm(input)).Run(ctx)
+	if err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	for _, v := range rs[0] {
+		j, err := ast.JSON(v.Value)
+		require.NoError(t, err)
+		return ast.InterfaceToValue(j)
+	}
+	return nil, nil
+}
+
 // TestMachineMergesDataAndRules: a document made of base data and rules
-// is merged as OPA merges it.
+// is merged as OPA merges it, the base document winning where both give a
+// value that is not an object.
 func TestMachineMergesDataAndRules(t *testing.T) {
-	mods := parseModules(t, map[string]string{"p.rego": `package x
+	tests := []struct {
+		name   string
+		policy string
+		entry  string
+		data   string
+	}{
+		{
+			name: "disjoint keys and nested objects",
+			policy: `package x
 p := input.n
-q.r := 2`, "y.rego": `package y
-out := data.x`})
-	data := ast.MustParseTerm(`{"x": {"base": 1, "q": {"s": 3}}}`).Value
-	m := compileEntry(t, mods, "y/out").NewMachine()
-	for _, src := range []string{`{"n": 1}`, `{}`} {
-		input := ast.MustParseTerm(src).Value
-		want, err := opaEval(t, mods, "y/out", input, data)
-		require.NoError(t, err)
-		got, err := vmEval(t, m, "y/out", input, data)
-		require.NoError(t, err)
-		require.Equal(t, 0, ast.Compare(want, got), "want %v, got %v", want, got)
+q.r := 2`,
+			entry: "x",
+			data:  `{"x": {"base": 1, "q": {"s": 3}}}`,
+		},
+		{
+			name: "a rule and data give the same key",
+			policy: `package x
+k := "bar"
+j := "rule"`,
+			entry: "x",
+			data:  `{"x": {"k": "foo"}}`,
+		},
+		{
+			name: "a rule's object under a base scalar",
+			policy: `package x
+q.r := 2`,
+			entry: "x",
+			data:  `{"x": {"q": 7}}`,
+		},
+		{
+			name: "nested objects merge, scalars from data win",
+			policy: `package x
+q.r := 2
+q.s.t := "rule"`,
+			entry: "x",
+			data:  `{"x": {"q": {"s": {"t": "data", "u": 1}, "v": 3}}}`,
+		},
+		{
+			name: "the conflicting key read directly",
+			policy: `package x
+k := "bar"`,
+			entry: "x/k",
+			data:  `{"x": {"k": "foo"}}`,
+		},
+		{
+			name: "the whole tree from above",
+			policy: `package x.y
+k := "bar"
+z := 1`,
+			entry: "x",
+			data:  `{"x": {"y": {"k": "foo"}, "w": true}}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mods := parseModules(t, map[string]string{"p.rego": tt.policy, "y.rego": "package y\nout := data." + strings.ReplaceAll(tt.entry, "/", ".")})
+			data := ast.MustParseTerm(tt.data).Value
+			m := compileEntry(t, mods, "y/out").NewMachine()
+			for _, src := range []string{`{"n": 1}`, `{}`} {
+				input := ast.MustParseTerm(src).Value
+				want, wantErr := topdownEval(t, mods, "y/out", input, data)
+				got, err := vmEval(t, m, "y/out", input, data)
+				require.Equal(t, wantErr == nil, err == nil, "OPA: %v, machine: %v", wantErr, err)
+				require.Equal(t, 0, ast.Compare(want, got), "want %v, got %v", want, got)
+			}
+		})
 	}
 }
 
@@ -376,4 +469,101 @@ func requireIdle(t testing.TB, m *Machine) {
 	}
 	require.Equal(t, Value{}, m.retval)
 	require.Zero(t, m.sp)
+}
+
+// TestMachineBuiltinsWithContext: builtins that need OPA's random source
+// get one, with OPA's answers for the same arguments within an evaluation.
+func TestMachineBuiltinsWithContext(t *testing.T) {
+	mods := parseModules(t, map[string]string{"p.rego": `package x
+n := rand.intn("a", 100)
+same if rand.intn("a", 100) == n
+u := uuid.rfc4122("k")
+out := {"n_in_range": n < 100, "same": same, "uuid_len": count(u), "uuid_same": u == uuid.rfc4122("k")}`})
+	m := compileEntry(t, mods, "x/out").NewMachine()
+	got, err := vmEval(t, m, "x/out", ast.NewObject(), nil)
+	require.NoError(t, err)
+	want := ast.MustParseTerm(`{"n_in_range": true, "same": true, "uuid_len": 36, "uuid_same": true}`).Value
+	require.Equal(t, 0, ast.Compare(want, got), "got %v", got)
+}
+
+// TestCallFallbackRecovers: a panic in OPA's implementation of a builtin
+// halts the evaluation with a builtin error naming it.
+func TestCallFallbackRecovers(t *testing.T) {
+	b := &builtin{name: "boom", fallback: func(topdown.BuiltinContext, []*ast.Term, func(*ast.Term) error) error {
+		var m map[string]int
+		m["x"] = 1 // a nil map: panics
+		return nil
+	}}
+	loc := &ast.Location{Row: 3, Col: 1}
+	out, err := callFallback(b, topdown.BuiltinContext{Location: loc}, nil)
+	require.Nil(t, out)
+	var halt topdown.Halt
+	require.ErrorAs(t, err, &halt)
+	var te *topdown.Error
+	require.ErrorAs(t, halt.Err, &te)
+	assert.Equal(t, topdown.BuiltinErr, te.Code)
+	assert.Contains(t, te.Message, "boom: builtin failed")
+	assert.Equal(t, loc, te.Location)
+}
+
+// panickyInput is a lazy input whose field "bad" panics when read.
+type panickyInput struct{}
+
+func (panickyInput) Get(key string) (Value, bool) {
+	if key == "bad" {
+		panic("field bad")
+	}
+	return Int(1), true
+}
+
+func (panickyInput) Object() *Object { panic("whole input") }
+
+// TestMachineRecoversFromAPanic: a panic inside an evaluation is its
+// error, and the machine serves the next evaluation cleanly.
+func TestMachineRecoversFromAPanic(t *testing.T) {
+	mods := parseModules(t, map[string]string{"p.rego": `package x
+f(x) := y if { y := x + input.good }
+out := [f(1), input[input.key]]`})
+	m := compileEntry(t, mods, "x/out").NewMachine()
+	tests := []struct {
+		name    string
+		key     string
+		wantErr string
+		want    string
+	}{
+		{name: "a panic while a rule reads the input", key: "bad", wantErr: "vm: evaluation failed: field bad"},
+		{name: "the next evaluation is clean", key: "good", want: `[2, 1]`},
+		{name: "again", key: "bad", wantErr: "vm: evaluation failed: field bad"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			input := LazyObject(NewLazy(keyed{key: tt.key}))
+			out, err := m.Eval("x/out", input, ObjectValue(NewObject(0)))
+			m.Release()
+			requireIdle(t, m)
+			if tt.wantErr != "" {
+				var te *topdown.Error
+				require.ErrorAs(t, err, &te)
+				assert.Equal(t, topdown.InternalErr, te.Code)
+				assert.Equal(t, tt.wantErr, te.Message)
+				assert.False(t, out.Defined())
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, out.String())
+		})
+	}
+}
+
+// keyed answers "key" with its key, and other fields as panickyInput.
+type keyed struct {
+	panickyInput
+	key string
+}
+
+func (k keyed) Get(key string) (Value, bool) {
+	if key == "key" {
+		return String(k.key), true
+	}
+	return k.panickyInput.Get(key)
 }

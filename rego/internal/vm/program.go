@@ -55,6 +55,7 @@ const (
 	opBlock
 	opBreak
 	opDot
+	opDotPath // a lookup into data, as OPA's evaluator reads a storage path (datapaths.go)
 	opLen
 	opScan
 	opNot
@@ -123,6 +124,7 @@ type compiler struct {
 	opts    Options
 	memos   int
 	bis     map[string]*builtin
+	data    dataPaths
 }
 
 func (c *compiler) compile() (*Program, error) {
@@ -149,13 +151,19 @@ func (c *compiler) compile() (*Program, error) {
 		cp := &plan{name: pl.Name}
 		var err error
 		maxLocal := int32(ir.Data)
-		if cp.blocks, err = c.blocks(pl.Blocks, &maxLocal); err != nil {
+		saved := c.data.begin()
+		cp.blocks, err = c.blocks(pl.Blocks, &maxLocal)
+		c.data.end(saved)
+		if err != nil {
 			return nil, fmt.Errorf("plan %s: %w", pl.Name, err)
 		}
 		cp.nlocals = int(maxLocal) + 1
 		cp.deep = cp.nlocals + deepestCall(cp.blocks)
 		p.maxDeep = max(p.maxDeep, cp.deep)
 		p.plans[pl.Name] = cp
+	}
+	if err := c.data.check(); err != nil {
+		return nil, err
 	}
 	for _, f := range c.funcs {
 		p.funcs = append(p.funcs, f)
@@ -180,7 +188,9 @@ func (c *compiler) function(name string) (*function, error) {
 		f.params = append(f.params, int32(p))
 		maxLocal = max(maxLocal, int32(p))
 	}
+	saved := c.data.begin()
 	blocks, err := c.blocks(def.Blocks, &maxLocal)
+	c.data.end(saved)
 	if err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
 	}
@@ -227,6 +237,7 @@ func (c *compiler) block(b *ir.Block, maxLocal *int32) (block, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.data.note(s, &in)
 		if in.op != opNop {
 			out = append(out, in)
 		}
@@ -490,6 +501,7 @@ func (c *compiler) builtin(name string) (*builtin, error) {
 	}
 	b.noResult = decl.Decl.Result() == nil
 	b.guarded = limits.Guarded(name) || nativeBuilds[name]
+	b.relation = decl.Relation
 	b.fallback = topdown.GetBuiltin(name)
 	if b.fallback == nil {
 		return nil, fmt.Errorf("%w: builtin %s has no implementation", ErrUnsupported, name)

@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -440,7 +441,7 @@ func (v Value) AST() ast.Value {
 // Go converts v to the Go value encoding/json would decode its JSON into,
 // except that integral numbers become int (float64 otherwise) and sets
 // become arrays in Rego's order. Object keys that are not strings are
-// written as their JSON.
+// written as their JSON, as OPA's ast.JSON writes them.
 func (v Value) Go() any {
 	switch v.kind {
 	case KindNull:
@@ -471,7 +472,7 @@ func (v Value) Go() any {
 		for i, k := range o.keys {
 			key, ok := k.StringValue()
 			if !ok {
-				key = k.AST().String()
+				key = jsonKey(k)
 			}
 			out[key] = o.vals[i].Go()
 		}
@@ -494,4 +495,18 @@ func (v Value) String() string {
 		return "<undefined>"
 	}
 	return v.AST().String()
+}
+
+// jsonKey writes an object key that is not a string as OPA's ast.JSON
+// does: its JSON, as encoding/json's Encoder writes it.
+func jsonKey(k Value) string {
+	x, err := ast.JSON(k.AST())
+	if err != nil {
+		return k.String()
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(x); err != nil {
+		return k.String()
+	}
+	return strings.TrimSpace(buf.String())
 }
