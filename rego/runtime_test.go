@@ -173,7 +173,7 @@ func TestUserTraceeHelpersReplaceOurs(t *testing.T) {
 	require.Empty(t, rt.LoadErrors())
 	out := runRules(t, rt, sendSignalEvent(10, 0))
 	require.Len(t, out, 1)
-	assert.Equal(t, map[string]any{"v": 42}, out[0].Data)
+	assert.Equal(t, map[string]any{"v": int64(42)}, out[0].Data)
 }
 
 // findingsOf initialises every signature of rt and feeds it evs.

@@ -21,9 +21,10 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	report := func(f *detect.Finding) {
-		t := f.Data["target"].(map[string]interface{})
+		t := f.Data[signatures.DataTarget].(signatures.DataObject)
+		uid, _ := t.Int("uid")
 		fmt.Println(f.SigMetadata.ID, f.SigMetadata.EventName, f.SigMetadata.Properties["external_id"],
-			f.Data["signal"], f.Data["errno"], "target uid", t["uid"])
+			f.Data["signal"], f.Data["errno"], "target uid", uid)
 	}
 	for _, s := range sigs {
 		if err := s.Init(detect.SignatureContext{Callback: report}); err != nil {

@@ -57,6 +57,6 @@ func TestFindingDataTarget(t *testing.T) {
 		})
 	}
 	unknown := target.Target{Reason: "fd not tracked"}
-	got := signatures.FindingData(&parsed, &unknown)[signatures.DataTarget].(map[string]interface{})
+	got := signatures.FindingData(&parsed, &unknown)[signatures.DataTarget].(signatures.DataObject)
 	assert.NotContains(t, got, "uid", "an unknown uid is left out, never 0")
 }
