@@ -63,16 +63,38 @@ func FindingData(call *events.SendSignal, t *target.Target) map[string]interface
 	return data
 }
 
-// targetData is the target as finding data: target.Target.Fields with its
-// integers as int64.
+// targetData is the target as finding data: the names of target.Record,
+// unknown values left out (as target.Target.Fields), integers int64. Built
+// from the record directly: converting Fields would box every integer twice.
 func targetData(t *target.Target) DataObject {
-	fields := t.Fields()
-	for k, v := range fields {
-		if c, err := dataValue(v); err == nil {
-			fields[k] = c
-		}
+	r := t.Record()
+	o := make(DataObject, targetDataSize)
+	o["source"], o["thread"], o["is_sender"], o["exited"] = r.Source, r.Thread, r.IsSender, r.Exited
+	putData(o, "reason", r.Reason, r.Reason != "")
+	putData(o, "host_pid", int64(r.HostPID), r.HostPID != 0)
+	putData(o, "host_tid", int64(r.HostTID), r.HostTID != 0)
+	putData(o, "pid", int64(r.PID), r.PID != 0)
+	putData(o, "pid_ns", int64(r.PidNS), r.PidNS != 0)
+	putData(o, "comm", r.Comm, r.Comm != "")
+	putData(o, "exe", r.Exe, r.Exe != "")
+	putData(o, "container_id", r.ContainerID, r.ContainerID != "")
+	if r.UID != nil {
+		o["uid"] = int64(*r.UID)
 	}
-	return DataObject(fields)
+	if r.EUID != nil && r.SUID != nil {
+		o["euid"], o["suid"] = int64(*r.EUID), int64(*r.SUID)
+	}
+	return o
+}
+
+// targetDataSize is the most keys targetData sets.
+const targetDataSize = 15
+
+// putData sets o[k] to v when known.
+func putData[T any](o DataObject, k string, v T, known bool) {
+	if known {
+		o[k] = v
+	}
 }
 
 // findingDataSize is the number of keys FindingData sets plus room for the
