@@ -25,7 +25,9 @@
 // defining __rego_metadoc__ (id, version, name, eventName, description,
 // tags, properties), tracee_selected_events (a set of {source, name,
 // origin}) and tracee_match (true, or an object that becomes the finding's
-// data), with input the JSON of a trace.Event. Rules written for old Tracee,
+// data, in the types of signatures.DataValue: integers int64, objects
+// signatures.DataObject, lists []string or signatures.DataList, the same
+// types the Go signatures give), with input the JSON of a trace.Event. Rules written for old Tracee,
 // in Rego v0 syntax and importing data.tracee.helpers, load unchanged. The
 // runtime adds one key, input.pidfdsig: {"call": events.Record, "target":
 // target.Record} on pidfd_send_signal events. Two optional rules extend the

@@ -120,7 +120,10 @@ func (ev *evaluator) eval(input *ast.Term) (verdict, error) {
 		if err != nil {
 			return verdict{}, err
 		}
-		v.fired, v.data = true, goNumbers(data).(map[string]any)
+		if v.data, err = findingData(data); err != nil {
+			return verdict{}, err
+		}
+		v.fired = true
 	default:
 		return verdict{}, matchTypeError(ast.ValueName(x))
 	}
@@ -169,7 +172,9 @@ func (ev *evaluator) evalPlan(data vm.Value, admit func(probe map[string]any) bo
 		return verdict{}, nil
 	}
 	if res.Kind() == vm.KindObject {
-		v.data = res.Go().(map[string]any)
+		if v.data, err = findingData(res.Go()); err != nil {
+			return verdict{}, err
+		}
 	}
 	if v.props, err = ev.planObject(p.props, input, data); err != nil {
 		return verdict{}, err

@@ -16,18 +16,18 @@ func TestMatchSemantics(t *testing.T) {
 	tests := []struct {
 		name     string
 		match    string
-		data     []map[string]any // findings' data; nil entries are bare findings
+		data     []map[string]any // findings' data, integers int64; nil entries are bare findings
 		conflict bool
 	}{
 		{"a constant value fires once however many solutions", "tracee_match if {\n\tsome x in [1, 2, 3]\n\tx > 0\n}", []map[string]any{nil}, false},
-		{"solutions agreeing on the value fire once", "tracee_match := {\"n\": 1} if {\n\tsome x in [1, 2]\n\tx > 0\n}", []map[string]any{{"n": 1}}, false},
+		{"solutions agreeing on the value fire once", "tracee_match := {\"n\": 1} if {\n\tsome x in [1, 2]\n\tx > 0\n}", []map[string]any{{"n": int64(1)}}, false},
 		{"solutions disagreeing are a conflict", "tracee_match := {\"n\": x} if {\n\tsome x in [1, 2]\n}", nil, true},
-		{"a value computed in the head", "tracee_match := {\"sig\": input.pidfdsig.call.sig + 1} if input.pidfdsig.call.sig > 0", []map[string]any{{"sig": 10}}, false},
+		{"a value computed in the head", "tracee_match := {\"sig\": input.pidfdsig.call.sig + 1} if input.pidfdsig.call.sig > 0", []map[string]any{{"sig": int64(10)}}, false},
 		{"false is no finding", "tracee_match := false if input.pidfdsig", nil, false},
 		{"undefined is no finding", "tracee_match if input.pidfdsig.call.sig == 0", nil, false},
 		{"a default with a rule", "default tracee_match := false\n\ntracee_match := {\"ok\": true} if input.pidfdsig", []map[string]any{{"ok": true}}, false},
-		{"an else chain", "tracee_match := {\"b\": 1} if {\n\tinput.pidfdsig.call.sig == 0\n} else := {\"b\": 2}", []map[string]any{{"b": 2}}, false},
-		{"a with modifier in the body", "tracee_match := {\"w\": v} if {\n\tv := input.pidfdsig.call.sig with input.pidfdsig.call.sig as 7\n}", []map[string]any{{"w": 7}}, false},
+		{"an else chain", "tracee_match := {\"b\": 1} if {\n\tinput.pidfdsig.call.sig == 0\n} else := {\"b\": 2}", []map[string]any{{"b": int64(2)}}, false},
+		{"a with modifier in the body", "tracee_match := {\"w\": v} if {\n\tv := input.pidfdsig.call.sig with input.pidfdsig.call.sig as 7\n}", []map[string]any{{"w": int64(7)}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -98,7 +98,7 @@ func TestMemoryBudgetOption(t *testing.T) {
 				st := rt.Rules()[0].Stats()
 				if tc.fires {
 					require.Len(t, out, 1)
-					assert.Equal(t, map[string]any{"n": 100000}, out[0].Data)
+					assert.Equal(t, map[string]any{"n": int64(100000)}, out[0].Data)
 					assert.Zero(t, st.Errors)
 					return
 				}

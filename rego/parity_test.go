@@ -25,20 +25,24 @@ import (
 )
 
 // outcome is a finding reduced to what parity compares: the signature id,
-// the event name, and the data and properties after JSON normalisation.
+// the event name, the data and properties after JSON normalisation, and
+// the Go types of the data (dataTypes).
 type outcome struct {
 	Event      int    `json:"event"` // index of the triggering event
 	ID         string `json:"id"`
 	EventName  string `json:"event_name"`
 	Data       any    `json:"data"`
 	Properties any    `json:"properties"`
+	DataTypes  any    `json:"data_types"`
 }
 
-// collector gathers the outcomes of one side, safe for concurrent use.
+// collector gathers the outcomes of one side, and the findings' data as
+// the signatures gave it, safe for concurrent use.
 type collector struct {
 	mu    sync.Mutex
 	event int
 	list  []outcome
+	data  []map[string]any
 }
 
 func (c *collector) callback(f *detect.Finding) {
@@ -47,7 +51,9 @@ func (c *collector) callback(f *detect.Finding) {
 	c.list = append(c.list, outcome{
 		Event: c.event, ID: f.SigMetadata.ID, EventName: f.SigMetadata.EventName,
 		Data: normalise(f.Data), Properties: normalise(f.SigMetadata.Properties),
+		DataTypes: dataTypes(f.Data),
 	})
+	c.data = append(c.data, f.GetData())
 }
 
 func (c *collector) sorted() []outcome {

@@ -22,14 +22,14 @@ import (
 // (signatures.ProbeWindows) to the probes a rule declares, keyed by the
 // sender and target strings the rule gives.
 type probeWindows struct {
-	windows    *signatures.ProbeWindows[string, string]
-	windowText string
+	windows *signatures.ProbeWindows[string, string]
+	window  time.Duration
 }
 
 func newProbeWindows(cfg *signatures.SignalProbeConfig) *probeWindows {
 	return &probeWindows{
-		windows:    signatures.NewProbeWindows[string, string](*cfg),
-		windowText: time.Duration(cfg.Window).String(),
+		windows: signatures.NewProbeWindows[string, string](*cfg),
+		window:  time.Duration(cfg.Window),
 	}
 }
 
@@ -57,18 +57,11 @@ func (p *probeWindows) record(probe map[string]any, now int64) ([]int32, bool) {
 	return p.windows.Record(sender, tkey, int32(hostPID), now)
 }
 
-// annotate adds a completed pattern to a verdict's data.
+// annotate adds a completed pattern to a verdict's data, as the Go
+// signature does (signatures.ProbeData).
 func (p *probeWindows) annotate(v *verdict, pids []int32) {
 	if v.data == nil {
 		v.data = make(map[string]any, 1)
 	}
-	hostPIDs := make([]any, len(pids))
-	for i, pid := range pids {
-		hostPIDs[i] = int(pid)
-	}
-	v.data["probe"] = map[string]any{
-		"count":            len(pids),
-		"window":           p.windowText,
-		"target_host_pids": hostPIDs,
-	}
+	v.data[signatures.DataProbe] = signatures.ProbeData(pids, p.window)
 }

@@ -119,5 +119,5 @@ func TestUserRulesMayReadProtectedNamespaces(t *testing.T) {
 	require.Empty(t, rt.LoadErrors())
 	out := runRules(t, rt, sendSignalEvent(10, 0))
 	require.Len(t, out, 1)
-	assert.Equal(t, map[string]any{"v": 10, "probe": signatures.DefaultConfig().SignalProbe.Threshold}, out[0].Data)
+	assert.Equal(t, map[string]any{"v": int64(10), "probe": int64(signatures.DefaultConfig().SignalProbe.Threshold)}, out[0].Data)
 }

@@ -48,7 +48,10 @@
 // "external_id_v19" when ATT&CK v19 renumbered the technique, "id") fit the
 // call, and Data is FindingData: the decoded call under the names of
 // `pidfdsig parse -o json`, "sender", "target", "reasons", and the keys a
-// signature adds (PFD-4 "probe", PFD-5 "security_tool").
+// signature adds (PFD-4 "probe", PFD-5 "security_tool"). Its values have
+// the types of finding data (DataObject), the same from a Rego rule, and
+// types Tracee converts: integers int64, lists of strings []string, objects
+// DataObject (a detect.FindingDataStruct), other lists DataList.
 //
 // Each rule first looks at the call alone and asks the Resolver only about
 // calls that may matter; signatures built together by New pass each event

@@ -1,8 +1,10 @@
 package signatures_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/aquasecurity/tracee/types/trace"
@@ -21,9 +23,10 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	report := func(f *detect.Finding) {
-		t := f.Data["target"].(map[string]interface{})
+		t := f.Data[signatures.DataTarget].(signatures.DataObject)
+		uid, _ := t.Int("uid")
 		fmt.Println(f.SigMetadata.ID, f.SigMetadata.EventName, f.SigMetadata.Properties["external_id"],
-			f.Data["signal"], f.Data["errno"], "target uid", t["uid"])
+			f.Data["signal"], f.Data["errno"], "target uid", uid)
 	}
 	for _, s := range sigs {
 		if err := s.Init(detect.SignatureContext{Callback: report}); err != nil {
@@ -76,4 +79,26 @@ cross_user:
 	// Output:
 	// 3 30s 1024 true true
 	// signatures config: json: unknown field "treshold"
+}
+
+// Finding data from any source (here JSON, as a Rego rule's object is
+// decoded) takes the types the signatures use; a nested object is a
+// DataObject, which Tracee converts through its ToMap.
+func ExampleDataValue() {
+	var decoded map[string]any
+	dec := json.NewDecoder(strings.NewReader(`{"sig": 9, "flag_names": [], "target": {"uid": 1001, "comm": "bobsvc"}}`))
+	dec.UseNumber()
+	if err := dec.Decode(&decoded); err != nil {
+		log.Fatal(err)
+	}
+	if err := signatures.DataValues(decoded); err != nil {
+		log.Fatal(err)
+	}
+	target := decoded["target"].(signatures.DataObject)
+	uid, _ := target.Int("uid")
+	fmt.Printf("%T %T %s %d\n", decoded["sig"], decoded["flag_names"], target.String("comm"), uid)
+	fmt.Printf("%T\n", target.ToMap())
+	// Output:
+	// int64 []string bobsvc 1001
+	// map[string]interface {}
 }

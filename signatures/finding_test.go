@@ -54,9 +54,17 @@ func TestFindingDataTarget(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			got := jsonObject(t, signatures.FindingData(&parsed, &tt))[signatures.DataTarget]
 			assert.Equal(t, jsonObject(t, tt.Record()), got, "the target is its target.Record")
+			typed := signatures.FindingData(&parsed, &tt)[signatures.DataTarget].(signatures.DataObject)
+			fields := tt.Fields()
+			require.Len(t, typed, len(fields), "the keys of target.Target.Fields")
+			for k, v := range fields {
+				want, err := signatures.DataValue(v)
+				require.NoError(t, err)
+				assert.Equal(t, want, typed[k], "key %q, in the types of finding data", k)
+			}
 		})
 	}
 	unknown := target.Target{Reason: "fd not tracked"}
-	got := signatures.FindingData(&parsed, &unknown)[signatures.DataTarget].(map[string]interface{})
+	got := signatures.FindingData(&parsed, &unknown)[signatures.DataTarget].(signatures.DataObject)
 	assert.NotContains(t, got, "uid", "an unknown uid is left out, never 0")
 }

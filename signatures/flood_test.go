@@ -62,7 +62,7 @@ func TestCrossUserSignalSurvivesATrackerFlood(t *testing.T) {
 			require.Len(t, got.list(), 1, "one PFD-1 finding")
 			f := got.list()[0]
 			assert.Equal(t, signatures.IDCrossUserSignal, f.SigMetadata.ID)
-			tg, ok := f.Data[signatures.DataTarget].(map[string]any)
+			tg, ok := f.Data[signatures.DataTarget].(signatures.DataObject)
 			require.True(t, ok, "the finding names its target")
 			assert.Equal(t, "tracked", tg["source"])
 			assert.EqualValues(t, victim.hostPID, tg["host_pid"])

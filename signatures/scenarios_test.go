@@ -99,13 +99,13 @@ func (r *scenarioResult) normalizeRecording() {
 		f := &r.Findings[i]
 		f.Timestamp = 0
 		deleteKeys(f.Data, "pidfd", "info")
-		if sender, ok := f.Data["sender"].(map[string]interface{}); ok {
+		if sender, ok := f.Data["sender"].(signatures.DataObject); ok {
 			deleteKeys(sender, "host_pid", "pid", "exe")
 		}
-		if tg, ok := f.Data[signatures.DataTarget].(map[string]interface{}); ok {
+		if tg, ok := f.Data[signatures.DataTarget].(signatures.DataObject); ok {
 			deleteKeys(tg, "host_pid", "host_tid", "pid", "exe", "pid_ns")
 		}
-		if probe, ok := f.Data[signatures.DataProbe].(map[string]interface{}); ok {
+		if probe, ok := f.Data[signatures.DataProbe].(signatures.DataObject); ok {
 			deleteKeys(probe, "target_host_pids")
 		}
 	}

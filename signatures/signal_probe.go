@@ -32,7 +32,7 @@ var signalProbeMetadata = newMetadata(
 // State is bounded: MaxSenders senders (the least recently seen is evicted)
 // and MaxTargetsPerSender targets each (the oldest is forgotten). Severity
 // 2, technique T1057 Process Discovery. The finding data add "probe":
-// {"count", "window", "target_host_pids"}.
+// ProbeData.
 type SignalProbe struct {
 	core
 	includeRoot bool
@@ -83,11 +83,7 @@ func (s *SignalProbe) reset() {
 }
 
 func (s *SignalProbe) extendData(data map[string]interface{}, _ *events.SendSignal, _ *target.Target) {
-	data[DataProbe] = map[string]interface{}{
-		"count":            len(s.last),
-		"window":           s.window.String(),
-		"target_host_pids": s.last,
-	}
+	data[DataProbe] = ProbeData(s.last, s.window)
 }
 
 // probeTargetKey identifies a probed target: its host pid when known, else
@@ -105,4 +101,16 @@ func probeTargetKey(call *events.SendSignal, t *target.Target) uint64 {
 type probeSenderKey struct {
 	hostPID int32
 	entity  uint32
+}
+
+// ProbeData is PFD-4's "probe" finding data for a pattern of probes of the
+// targets hostPIDs (oldest first) within window: {"count": int64,
+// "window": window.String(), "target_host_pids": DataList of int64}. The
+// Rego runtime reports a rule's probes with it too.
+func ProbeData(hostPIDs []int32, window time.Duration) DataObject {
+	return DataObject{
+		"count":            int64(len(hostPIDs)),
+		"window":           window.String(),
+		"target_host_pids": intList(hostPIDs),
+	}
 }

@@ -134,10 +134,10 @@ func TestSignalProbeFindingNamesTheProbedTargets(t *testing.T) {
 	list := got.list()
 	require.Len(t, list, 1)
 	require.Equal(t, evs[4], list[0].Event.Payload, "the finding carries the probe that completed the pattern")
-	require.Equal(t, map[string]interface{}{
-		"count":            5,
+	require.Equal(t, signatures.DataObject{
+		"count":            int64(5),
 		"window":           "10s",
-		"target_host_pids": []int32{2500, 2501, 2502, 2503, 2504},
+		"target_host_pids": signatures.DataList{int64(2500), int64(2501), int64(2502), int64(2503), int64(2504)},
 	}, list[0].Data[signatures.DataProbe])
 }
 

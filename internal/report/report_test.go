@@ -10,6 +10,8 @@ import (
 	"github.com/aquasecurity/tracee/types/trace"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pidfdsig/pidfdsig/signatures"
 )
 
 func sampleFinding() *detect.Finding {
@@ -75,6 +77,10 @@ func TestTableRendersOneRowPerFinding(t *testing.T) {
 			f.Data["target"] = map[string]interface{}{"source": "unknown", "reason": "fd not tracked"}
 			f.Data["errno"] = ""
 		}, "unknown (fd not tracked)", "SIGUSR1 flags=0 -> ok"},
+		{"typed finding data (signatures.DataObject) reads the same", func(f *detect.Finding) {
+			f.Data["sender"] = signatures.DataObject{"comm": "pidfd-trigger", "host_pid": int64(32234), "uid": int64(0)}
+			f.Data["target"] = signatures.DataObject{"source": "tracked", "host_pid": int64(32235), "uid": int64(1000), "comm": "sleep"}
+		}, "sleep[32235] uid=1000 via tracked", "SIGUSR1 flags=0 -> EPERM"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,7 +40,7 @@ func (t *Table) Write(f *detect.Finding) error {
 func (t *Table) Flush() error { return t.tw.Flush() }
 
 func sender(data map[string]interface{}) string {
-	s, _ := data["sender"].(map[string]interface{})
+	s := object(data["sender"])
 	if s == nil {
 		return "?"
 	}
@@ -48,7 +48,7 @@ func sender(data map[string]interface{}) string {
 }
 
 func targetOf(data map[string]interface{}) string {
-	t, _ := data["target"].(map[string]interface{})
+	t := object(data["target"])
 	if t == nil {
 		return "?"
 	}
@@ -61,6 +61,19 @@ func targetOf(data map[string]interface{}) string {
 	}
 	parts = append(parts, fmt.Sprintf("via %v", t["source"]))
 	return strings.Join(parts, " ")
+}
+
+// object returns a nested object of finding data: a plain map, or a type
+// implementing detect.FindingDataStruct (signatures.DataObject); nil
+// otherwise.
+func object(v interface{}) map[string]interface{} {
+	switch o := v.(type) {
+	case map[string]interface{}:
+		return o
+	case detect.FindingDataStruct:
+		return o.ToMap()
+	}
+	return nil
 }
 
 func call(data map[string]interface{}) string {

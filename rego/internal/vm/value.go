@@ -439,7 +439,8 @@ func (v Value) AST() ast.Value {
 }
 
 // Go converts v to the Go value encoding/json would decode its JSON into,
-// except that integral numbers become int (float64 otherwise) and sets
+// except that integral numbers become int (uint64 above math.MaxInt64,
+// float64 when not integral or beyond both) and sets
 // become arrays in Rego's order. Object keys that are not strings are
 // written as their JSON, as OPA's ast.JSON writes them.
 func (v Value) Go() any {
@@ -454,6 +455,9 @@ func (v Value) Go() any {
 		}
 		if n, err := json.Number(v.str()).Int64(); err == nil {
 			return int(n)
+		}
+		if n, err := strconv.ParseUint(v.str(), 10, 64); err == nil {
+			return n // a uint64 above math.MaxInt64, exactly
 		}
 		f, _ := json.Number(v.str()).Float64()
 		return f

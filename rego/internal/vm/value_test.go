@@ -42,7 +42,7 @@ func TestValueRoundTrip(t *testing.T) {
 		{`-7`, -7},
 		{`1.5`, 1.5},
 		{`1e3`, float64(1000)}, // as encoding/json reads it: not an integer literal
-		{`18446744073709551615`, float64(18446744073709551615)},
+		{`18446744073709551615`, uint64(18446744073709551615)}, // exact, as findings carry it
 		{`"x"`, "x"},
 		{`[1, "a", [true]]`, []any{1, "a", []any{true}}},
 		{`{"b": 1, "a": {"c": null}}`, map[string]any{"a": map[string]any{"c": nil}, "b": 1}},
