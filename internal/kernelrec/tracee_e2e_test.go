@@ -45,11 +45,14 @@ import (
 //     that `pidfdsig scan` finds on Tracee's own JSON output of the same
 //     run (which carries the raw events too);
 //   - they hold at least the IDs of the scenario's golden: what the
-//     signatures find on the scenario's complete recording;
+//     signatures find on the scenario's complete recording (but for a
+//     scenario that copies its pidfd with dup* on a kernel without
+//     kprobes, where only a live lookup can explain the copy);
 //   - the benign scenarios (no finding in their golden) give no live
 //     finding;
 //   - the plugin says at Tracee's default log level which companion events
-//     this kernel cannot give.
+//     this kernel cannot give;
+//   - Tracee converts every finding's data (no "Can't convert" log).
 //
 // Tracee comes from ../shared/tracee (tracee.sh) beside the repository, or
 // TRACEE_BIN (with TRACEE_SRC when it compiled tracee/types from its tree).
@@ -414,6 +417,9 @@ func checkRun(t *testing.T, tv traceeVariant, run traceeRun) {
 			assert.NotContains(t, line, `"`+name+`"`, "Tracee removed a PFD signature event")
 		}
 	}
+	for _, bad := range []string{"Can't convert event argument", "Failed to convert event data", "can't convert event data"} {
+		assert.NotContains(t, run.stderr, bad, "Tracee converts every finding's data")
+	}
 	if target.MissingHostFeatures()&target.FeatureKprobes != 0 {
 		assert.Contains(t, run.stderr, "pidfdsig plugin: companion events this kernel cannot give Tracee",
 			"the plugin says what a kernel without kprobes costs")
@@ -430,18 +436,40 @@ func checkRun(t *testing.T, tv traceeVariant, run traceeRun) {
 	}
 	scanned := scanEvents(t, raw, run.windows)
 	goldens := goldenIDs(t, tv)
+	// Without kprobes Tracee cannot trace dup*, so what a scenario's
+	// recording explains with a dup is known live only if the live lookup
+	// wins its race with the sender (documented as the cost of such a
+	// kernel): there the golden is logged, not required.
+	noDup := target.MissingHostFeatures()&target.FeatureKprobes != 0
+	dupScenarios := make(map[string]bool)
+	for _, sc := range scenarios {
+		dupScenarios[sc.name] = usesDup(sc.steps(paths{}))
+	}
 	t.Logf("%-28s %-22s %-22s %s", "scenario", "golden (full stream)", "scan of Tracee output", "live in Tracee")
 	for _, w := range run.windows {
 		t.Logf("%-28s %-22s %-22s %s", w.scenario, ids(goldens[w.scenario]), ids(scanned[w.scenario]), ids(live[w.scenario]))
 		assert.Subset(t, live[w.scenario], scanned[w.scenario],
 			"%s: the plugin found less live than pidfdsig scan finds on Tracee's output", w.scenario)
-		assert.Subset(t, live[w.scenario], goldens[w.scenario],
-			"%s: the plugin found less live than the scenario's full recording gives", w.scenario)
+		if !(noDup && dupScenarios[w.scenario]) {
+			assert.Subset(t, live[w.scenario], goldens[w.scenario],
+				"%s: the plugin found less live than the scenario's full recording gives", w.scenario)
+		}
 		if len(goldens[w.scenario]) == 0 {
 			assert.Empty(t, live[w.scenario], "%s is benign: no finding", w.scenario)
 		}
 	}
 	assert.Empty(t, live[""], "no finding outside the scenarios (canaries are self-probes)")
+}
+
+// usesDup reports whether steps, or the scripts of the helpers they
+// start, copy a pidfd with dup, dup2 or dup3.
+func usesDup(steps []Step) bool {
+	for _, s := range steps {
+		if s.Op == OpDup || s.Op == OpDup2 || s.Op == OpDup3 || (s.Spawn != nil && usesDup(s.Spawn.Script)) {
+			return true
+		}
+	}
+	return false
 }
 
 func ids(xs []string) string {
