@@ -411,11 +411,12 @@ fast := input.n + 1`})
 		t.Run(tt.name, func(t *testing.T) {
 			m := prog.NewMachine()
 			tt.setup(m)
-			start := time.Now()
+			// x/slow loops 10^10 times: a cancel error is the proof that
+			// the machine stopped it (no wall-clock assertion, which a
+			// loaded machine would break).
 			_, err := m.Eval("x/slow", Null(), ObjectValue(NewObject(0)))
 			require.Error(t, err)
 			assert.True(t, topdown.IsCancel(err), "%v", err)
-			assert.Less(t, time.Since(start), 5*time.Second)
 			if tt.name == "timeout" {
 				in, err := FromAST(ast.MustParseTerm(`{"n": 1}`).Value)
 				require.NoError(t, err)
