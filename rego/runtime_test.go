@@ -282,11 +282,11 @@ func testTimeout(t *testing.T, dir, engine string, opts ...rego.Option) {
 			found = append(found, f.SigMetadata.ID)
 		}}))
 	}
-	start := time.Now()
+	// The slow rule's Timeouts count below proves it was stopped (no
+	// wall-clock assertion, which a loaded machine would break).
 	for _, s := range rt.Rules() {
 		require.NoError(t, s.OnEvent(sendSignalEvent(9, 0).ToProtocol()))
 	}
-	assert.Less(t, time.Since(start), 5*time.Second, "the slow rule was stopped")
 	assert.Equal(t, []string{"FAST-1"}, found)
 	byID := map[string]rego.Stats{}
 	for _, s := range rt.Rules() {
