@@ -21,6 +21,7 @@ import (
 
 // detector is the part of Tracee's YAML detector schema these files use.
 type detector struct {
+	Type          string `json:"type"`
 	ID            string `json:"id"`
 	ProducedEvent struct {
 		Name        string   `json:"name"`
@@ -40,6 +41,7 @@ type detector struct {
 	} `json:"requirements"`
 	Conditions []string `json:"conditions"`
 	Threat     struct {
+		Name        string `json:"name"`
 		Severity    string `json:"severity"`
 		Description string `json:"description"`
 		Mitre       struct {
@@ -76,7 +78,14 @@ func TestDetectorsFollowTheSchema(t *testing.T) {
 	for _, name := range []string{"pidfd_unusual_flags.yaml", "pidfd_process_group_kill.yaml"} {
 		t.Run(name, func(t *testing.T) {
 			d := load(t, name)
+			assert.Equal(t, "detector", d.Type, "Tracee main refuses a file without type: detector")
 			assert.Regexp(t, `^PFD-YAML-`, d.ID)
+			assert.NotEmpty(t, d.Threat.Name)
+			for _, c := range append(slices.Clone(d.Conditions), outputExpressions(d)...) {
+				// Tracee main's CEL environment has getEventData and
+				// hasData; an unknown function is refused at load.
+				assert.NotRegexp(t, `(^|[^A-Za-z])getData\(`, c, "Tracee's CEL function is getEventData")
+			}
 			assert.Equal(t, strings.TrimSuffix(name, ".yaml")+"_yaml", d.ProducedEvent.Name)
 			assert.Regexp(t, `^\d+\.\d+\.\d+$`, d.ProducedEvent.Version)
 			assert.NotEmpty(t, d.ProducedEvent.Description)
@@ -116,7 +125,7 @@ func TestUnusualFlagsConditionMatchesPackageEvents(t *testing.T) {
 	d := load(t, "pidfd_unusual_flags.yaml")
 	require.Len(t, d.Conditions, 1)
 	cond := d.Conditions[0]
-	require.Contains(t, cond, `getData("flags") > 7u`)
+	require.Contains(t, cond, `getEventData("flags") > 7u`)
 	multiple := intList(t, cond)
 	yamlSays := func(f uint32) bool { return f > 7 || slices.Contains(multiple, int64(f)) }
 	for _, f := range []uint32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 0x80, 1 << 31, ^uint32(0)} {
@@ -128,10 +137,10 @@ func TestUnusualFlagsConditionMatchesPackageEvents(t *testing.T) {
 func TestProcessGroupKillConditionMatchesPackageEvents(t *testing.T) {
 	d := load(t, "pidfd_process_group_kill.yaml")
 	require.Len(t, d.Conditions, 3)
-	assert.Equal(t, `getData("flags") == 4u`, d.Conditions[0])
+	assert.Equal(t, `getEventData("flags") == 4u`, d.Conditions[0])
 	assert.Equal(t, uint32(events.PIDFD_SIGNAL_PROCESS_GROUP), uint32(4))
 	sigCond := d.Conditions[1]
-	require.Contains(t, sigCond, `getData("sig") >= 1 && getData("sig") <= 64`)
+	require.Contains(t, sigCond, `getEventData("sig") >= 1 && getEventData("sig") <= 64`)
 	harmless := intList(t, sigCond)
 	yamlSays := func(sig int64) bool { return sig >= 1 && sig <= 64 && !slices.Contains(harmless, sig) }
 	for sig := int64(-1); sig <= 65; sig++ {
@@ -139,4 +148,13 @@ func TestProcessGroupKillConditionMatchesPackageEvents(t *testing.T) {
 		want := a == events.ActionTerminate || a == events.ActionStop
 		assert.Equal(t, want, yamlSays(sig), "signal %d (%s)", sig, events.Signal(sig))
 	}
+}
+
+// outputExpressions are the CEL expressions of a detector's output fields.
+func outputExpressions(d detector) []string {
+	var out []string
+	for _, f := range d.Output.Fields {
+		out = append(out, f.Expression)
+	}
+	return out
 }

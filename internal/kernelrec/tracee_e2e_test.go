@@ -276,15 +276,24 @@ type window struct {
 // stops it.
 func runInTracee(t *testing.T, tv traceeVariant, pv pluginVariant, dir string, progs paths) traceeRun {
 	t.Helper()
+	args := append([]string{"--signatures-dir", dir}, tv.eventArgs(pv.tags, companionNames)...)
+	return actInTracee(t, tv, args, pv.env, progs)
+}
+
+// actInTracee starts tracee with args (besides its output, scope and debug
+// logging) and env, waits until it sees this process's pidfd_send_signal
+// canaries (args must select pidfd_send_signal), acts out every scenario,
+// and stops it.
+func actInTracee(t *testing.T, tv traceeVariant, args, env []string, progs paths) traceeRun {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "tracee.json")
-	args := append(slices.Clone(tv.run[1:]), "--signatures-dir", dir, "--output", "json:"+out)
-	args = append(args, tv.eventArgs(pv.tags, companionNames)...)
+	args = append(append(slices.Clone(tv.run[1:]), args...), "--output", "json:"+out)
 	args = append(args, "--scope", fmt.Sprintf("tree=%d", os.Getpid()))
 	args = append(args, tv.debugLog...)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tv.run[0], args...)
-	cmd.Env = append(os.Environ(), pv.env...)
+	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdout = io.Discard
