@@ -24,7 +24,9 @@ test_call_decodes_the_captured_event if {
 }
 
 test_call_prefers_the_runtimes_record if {
-	h.call == {"signal": "from the runtime"} with input as object.union(f.sample, {"pidfdsig": {"call": {"signal": "from the runtime"}}})
+	runtime_input := object.union(f.sample, {"pidfdsig": {"call": {"signal": "from the runtime"}}})
+	object.keys(h.call) == {"signal"} with input as runtime_input
+	h.call.signal == "from the runtime" with input as runtime_input
 }
 
 test_call_is_undefined_when_the_runtime_could_not_decode_it if {
