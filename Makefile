@@ -52,7 +52,7 @@ $(OPA):
 test-rego: $(OPA)
 	@if [ -n "$(REGO_DIRS)" ]; then \
 		$(OPA) fmt --list --fail $(REGO_DIRS) $(REGO_TEST_RULES) && \
-		$(OPA) check --strict $(REGO_DIRS) $(REGO_TEST_RULES) && \
+		$(OPA) check --strict --schema rego/schema/input.json $(REGO_DIRS) $(REGO_TEST_RULES) && \
 		$(OPA) test --coverage --format=json $(REGO_DIRS) > $(BIN)/rego-coverage.json && \
 		$(OPA) test -v $(REGO_DIRS) | tail -n 3; \
 	else echo "no Rego rules yet"; fi
