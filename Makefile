@@ -57,6 +57,13 @@ test-rego: $(OPA)
 		$(OPA) test -v $(REGO_DIRS) | tail -n 3; \
 	else echo "no Rego rules yet"; fi
 
+# A directory of your own Rego rules, checked as test-rego checks the
+# built-in ones: make check-rules DIR=path/to/rules (see rego/README.md).
+.PHONY: check-rules
+check-rules:
+	@test -n "$(DIR)" || { echo "usage: make check-rules DIR=path/to/rules"; exit 2; }
+	$(GO) run ./cmd/pidfdsig rules check $(DIR)
+
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
 
