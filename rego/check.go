@@ -75,13 +75,13 @@ func Check(ctx context.Context, dir string) (*CheckReport, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rego: check: %w", err)
 		}
-		m, err := ast.ParseModuleWithOpts(file, string(src), parserOptions(ast.RegoV1, caps))
+		m, version, err := parseChecked(file, src, caps)
 		if err != nil {
 			rep.Compile = append(rep.Compile, astLoadErrors(file, err, ErrParse)...)
 			continue
 		}
 		user[file] = m
-		if formatted, err := format.SourceWithOpts(file, src, format.Opts{RegoVersion: ast.RegoV1}); err == nil && !bytes.Equal(formatted, src) {
+		if formatted, err := format.SourceWithOpts(file, src, format.Opts{RegoVersion: version}); err == nil && !bytes.Equal(formatted, src) {
 			rep.Unformatted = append(rep.Unformatted, &LoadError{File: file, Err: ErrUnformatted})
 		}
 	}
@@ -96,6 +96,19 @@ func Check(ctx context.Context, dir string) (*CheckReport, error) {
 		}
 	}
 	return rep, checkLoad(rep, dir)
+}
+
+// parseChecked parses a file as the loader does: Rego v1, and failing that
+// the v0 syntax of rules written for old Tracee. The errors are v1's.
+func parseChecked(file string, src []byte, caps *ast.Capabilities) (*ast.Module, ast.RegoVersion, error) {
+	m, err := ast.ParseModuleWithOpts(file, string(src), parserOptions(ast.RegoV1, caps))
+	if err == nil {
+		return m, ast.RegoV1, nil
+	}
+	if v0, v0err := ast.ParseModuleWithOpts(file, string(src), parserOptions(ast.RegoV0, caps)); v0err == nil {
+		return v0, ast.RegoV0, nil
+	}
+	return nil, ast.RegoV1, err
 }
 
 // regoFiles lists the .rego files under dir, tests included, in order.

@@ -23,6 +23,7 @@ func TestCheckFindsEachKindOfProblem(t *testing.T) {
 		problems int
 	}{
 		{"a good directory passes", "good", nil, "", 0, "", 2, 0},
+		{"a rule for old Tracee in Rego v0 passes", "../old", nil, "", 0, "", 0, 0},
 		{"a misspelt field is refused with file and line", "bad", rego.ErrCompile, "typo.rego", 17, "undefined ref: data.tracee.pidfdsig.helpers.call.signl", 0, 1},
 		{"a failing test is reported", "failing", rego.ErrTestFailed, "sigusr1_test.rego", 6, "test_alice_signalling_bob_fires", 2, 1},
 		{"an unformatted file is reported", "unformatted", rego.ErrUnformatted, "sigusr1.rego", 0, "opa fmt", 0, 1},
