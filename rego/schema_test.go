@@ -119,3 +119,28 @@ func TestInputSchemaRefusesUnknownFields(t *testing.T) {
 		})
 	}
 }
+
+// The lines Tracee v0.24.1 wrote (`tracee --output json`, the rule input
+// of old Tracee and of plain opa eval) are valid as they are. Lines of
+// Tracee's main branch have another shape; the runtime converts them.
+func TestInputSchemaAcceptsTraceeV0241LinesVerbatim(t *testing.T) {
+	validate := schemaValidator(t)
+	files, err := filepath.Glob("../testdata/*/*.jsonl")
+	require.NoError(t, err)
+	var lines int
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		require.NoError(t, err)
+		for i, line := range bytes.Split(bytes.TrimSpace(src), []byte("\n")) {
+			v, err := ast.ValueFromReader(bytes.NewReader(line))
+			require.NoError(t, err, "%s:%d", file, i+1)
+			obj, ok := v.(ast.Object)
+			if !ok || obj.Get(ast.StringTerm("eventName")) == nil {
+				continue // the main branch's format
+			}
+			lines++
+			assert.Empty(t, validate(v), "%s:%d", file, i+1)
+		}
+	}
+	require.Greater(t, lines, 50, "v0.24.1 lines checked")
+}
