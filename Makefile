@@ -52,10 +52,17 @@ $(OPA):
 test-rego: $(OPA)
 	@if [ -n "$(REGO_DIRS)" ]; then \
 		$(OPA) fmt --list --fail $(REGO_DIRS) $(REGO_TEST_RULES) && \
-		$(OPA) check --strict $(REGO_DIRS) $(REGO_TEST_RULES) && \
+		$(OPA) check --strict --schema rego/schema/input.json $(REGO_DIRS) $(REGO_TEST_RULES) && \
 		$(OPA) test --coverage --format=json $(REGO_DIRS) > $(BIN)/rego-coverage.json && \
 		$(OPA) test -v $(REGO_DIRS) | tail -n 3; \
 	else echo "no Rego rules yet"; fi
+
+# A directory of your own Rego rules, checked as test-rego checks the
+# built-in ones: make check-rules DIR=path/to/rules (see rego/README.md).
+.PHONY: check-rules
+check-rules:
+	@test -n "$(DIR)" || { echo "usage: make check-rules DIR=path/to/rules"; exit 2; }
+	$(GO) run ./cmd/pidfdsig rules check $(DIR)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...

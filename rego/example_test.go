@@ -1,6 +1,7 @@
 package rego_test
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -71,4 +72,19 @@ func ExampleSignature_Engine() {
 	// Output:
 	// USER-1 plan
 	// SLASH-1 topdown
+}
+
+// Check a directory of rules before shipping it: here one that reads a
+// field the decoded call does not have.
+func ExampleCheck() {
+	rep, err := rego.Check(context.Background(), "testdata/rules/check/bad")
+	if err != nil {
+		fmt.Println("cannot check:", err)
+		return
+	}
+	for _, p := range rep.Problems() {
+		fmt.Println(p)
+	}
+	// Output:
+	// rego: testdata/rules/check/bad/typo.rego:17: does not compile: rego_type_error: undefined ref: data.tracee.pidfdsig.helpers.call.signl
 }

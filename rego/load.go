@@ -199,14 +199,21 @@ func rejectReservedPackages(builtin, user []*module) ([]*module, []*LoadError) {
 	return kept, errs
 }
 
-// compile compiles mods with the rule capabilities.
+// compile compiles mods with the rule capabilities, type-checking them
+// against the input schema.
 func compile(mods []*module, caps *ast.Capabilities) (*ast.Compiler, ast.Errors) {
 	byName := make(map[string]*ast.Module, len(mods))
 	for _, m := range mods {
 		byName[m.file] = m.parsed
 	}
+	schemas, err := inputSchemaSet()
+	if err != nil {
+		return nil, ast.Errors{ast.NewError(ast.CompileErr, nil, "%v", err)}
+	}
 	c := ast.NewCompiler().
 		WithCapabilities(caps).
+		WithSchemas(schemas).
+		WithUseTypeCheckAnnotations(true).
 		WithEnablePrintStatements(false).
 		SetErrorLimit(0)
 	c.Compile(byName)

@@ -96,6 +96,10 @@ func (g *ruleGen) newVar(prefix string) string {
 // where it has none.
 func (g *ruleGen) module(pkg, id string) string {
 	var b strings.Builder
+	// The input as any, not as the input schema types it: the rules are
+	// written to reach the engines' corners (a number compared with a
+	// name, a field no event has), which the schema would refuse at load.
+	b.WriteString("# METADATA\n# scope: package\n# schemas:\n#   - input: {}\n")
 	fmt.Fprintf(&b, "package %s\n\n", pkg)
 	fmt.Fprintf(&b, "__rego_metadoc__ := {\"id\": %q, \"version\": \"1\", \"name\": %q, \"eventName\": %q, \"description\": \"generated\", \"tags\": [], \"properties\": {}}\n\n", id, id, strings.ToLower(id))
 	b.WriteString("tracee_selected_events contains {\"source\": \"tracee\", \"name\": \"*\", \"origin\": \"*\"}\n\n")

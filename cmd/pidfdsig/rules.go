@@ -28,6 +28,9 @@ type rulesOptions struct {
 // runs on OPA's evaluator under -require-plan, 2 a rule did not load or
 // bad usage.
 func runRules(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "check" {
+		return runRulesCheck(args[1:], stdout, stderr)
+	}
 	var o rulesOptions
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -588,8 +588,13 @@ reason_order := [
 ]
 
 # METADATA
-# description: The set of reason names as the ordered list findings carry.
-ordered(reasons) := [r | some r in reason_order; r in reasons]
+# description: >-
+#   The reason names as the ordered list findings carry: the built-in
+#   reasons in reason_order, then any other (a custom rule's own) sorted.
+ordered(reasons) := array.concat(
+	[r | some r in reason_order; r in reasons],
+	sort({r | some r in reasons; not r in reason_order}),
+)
 
 # METADATA
 # description: >-

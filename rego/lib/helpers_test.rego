@@ -24,7 +24,9 @@ test_call_decodes_the_captured_event if {
 }
 
 test_call_prefers_the_runtimes_record if {
-	h.call == {"signal": "from the runtime"} with input as object.union(f.sample, {"pidfdsig": {"call": {"signal": "from the runtime"}}})
+	runtime_input := object.union(f.sample, {"pidfdsig": {"call": {"signal": "from the runtime"}}})
+	object.keys(h.call) == {"signal"} with input as runtime_input
+	h.call.signal == "from the runtime" with input as runtime_input
 }
 
 test_call_is_undefined_when_the_runtime_could_not_decode_it if {
@@ -211,6 +213,21 @@ test_finding_data_is_the_call_the_target_and_ordered_reasons if {
 	d.reasons == ["delivered", "root_sender"]
 	d.target == f.child
 	d.signal == "SIGUSR1"
+}
+
+test_finding_data_keeps_custom_reasons_after_the_built_in_ones_sorted if {
+	d := h.finding_data({"zz_custom", "delivered", "a_custom", "root_sender"}) with input as f.enriched(f.sample, f.child)
+	d.reasons == ["delivered", "root_sender", "a_custom", "zz_custom"]
+}
+
+test_finding_data_with_only_custom_reasons if {
+	d := h.finding_data({"sigusr1_to_child"}) with input as f.enriched(f.sample, f.child)
+	d.reasons == ["sigusr1_to_child"]
+}
+
+test_ordered_takes_an_array_and_drops_duplicates if {
+	h.ordered(["mine", "delivered", "mine", "host_process"]) == ["delivered", "host_process", "mine"]
+	h.ordered(set()) == []
 }
 
 test_properties if {
