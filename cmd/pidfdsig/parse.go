@@ -15,7 +15,7 @@ import (
 
 // runParse implements `pidfdsig parse`: every pidfd_send_signal event of the
 // inputs, decoded, as a table or as JSON lines. Other events are counted and
-// skipped. The status is non-zero only when nothing could be read.
+// skipped. Status 2 when an input could not be read or no line was an event.
 func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -53,7 +53,12 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pidfdsig parse: %v\n", err)
 		return exitError
 	}
-	if stats.events == 0 && (stats.badLines > 0 || stats.badFiles > 0) {
+	if stats.badFiles > 0 {
+		fmt.Fprintf(stderr, "pidfdsig parse: exit status 2: %s could not be read\n", plural(stats.badFiles, "input", "inputs"))
+		return exitError
+	}
+	if stats.events == 0 && stats.badLines > 0 {
+		fmt.Fprintln(stderr, "pidfdsig parse: exit status 2: no line of the input was an event")
 		return exitError
 	}
 	return exitOK

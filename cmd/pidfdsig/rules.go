@@ -68,6 +68,10 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pidfdsig rules: %v\n", err)
 		return exitError
 	}
+	if err := missingRulePath(rt.LoadErrors()); err != nil {
+		fmt.Fprintf(stderr, "pidfdsig rules: %v\n", err)
+		return exitError
+	}
 	code := exitOK
 	for _, le := range rt.LoadErrors() {
 		fmt.Fprintf(stderr, "pidfdsig rules: not loaded: %v\n", le)

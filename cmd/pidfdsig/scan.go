@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -91,7 +94,7 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return exitError
 	}
-	sigs, err := buildSignatures(opts, stderr)
+	sigs, ruleErrs, err := buildSignatures(opts, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
 		return exitError
@@ -141,7 +144,11 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case readErr != nil:
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", readErr)
 		return exitError
-	case !interrupted && stats.events == 0 && (stats.badLines > 0 || stats.badFiles > 0):
+	case stats.badFiles > 0 || ruleErrs > 0:
+		fmt.Fprintf(stderr, "pidfdsig scan: exit status 2: %s (any findings above come from the rest)\n", scanErrorSummary(stats.badFiles, ruleErrs))
+		return exitError
+	case !interrupted && stats.events == 0 && stats.badLines > 0:
+		fmt.Fprintln(stderr, "pidfdsig scan: exit status 2: no line of the input was an event")
 		return exitError
 	case out.total() > 0:
 		return exitFindings
@@ -150,14 +157,35 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 }
 
+// scanErrorSummary says what made a scan exit 2 although it ran.
+func scanErrorSummary(badFiles, ruleErrs int) string {
+	var parts []string
+	if badFiles > 0 {
+		parts = append(parts, plural(badFiles, "input", "inputs")+" could not be read")
+	}
+	if ruleErrs > 0 {
+		parts = append(parts, plural(ruleErrs, "rule error", "rule errors")+" (rules not loaded)")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
 // buildSignatures wires one shared target tracker into the chosen Go
-// signatures and Rego rules.
-func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error) {
+// signatures and Rego rules. It returns how many rule files did not load:
+// the scan runs without them and exits 2. A -rules path that does not exist
+// is an error: nothing is scanned.
+func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, int, error) {
 	cfg := signatures.DefaultConfig()
 	if o.configPath != "" {
 		var err error
 		if cfg, err = signatures.LoadConfig(o.configPath); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	var trackerOpts []target.Option
@@ -170,7 +198,7 @@ func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error
 	if o.engine != engineRego {
 		goSigs, err := signatures.New(cfg, signatures.WithResolver(tracker))
 		if err != nil {
-			return nil, fmt.Errorf("go signatures: %w", err)
+			return nil, 0, fmt.Errorf("go signatures: %w", err)
 		}
 		sigs = append(sigs, goSigs...)
 	}
@@ -183,7 +211,10 @@ func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error
 	}
 	rt, err := rego.New(regoOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("rego rules: %w", err)
+		return nil, 0, fmt.Errorf("rego rules: %w", err)
+	}
+	if err := missingRulePath(rt.LoadErrors()); err != nil {
+		return nil, 0, err
 	}
 	for _, le := range rt.LoadErrors() {
 		fmt.Fprintf(stderr, "pidfdsig scan: rule not loaded: %v\n", le)
@@ -195,7 +226,19 @@ func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error
 		}
 	}
 	sigs = append(sigs, rt.Signatures()...)
-	return selectSignatures(sigs, o.only)
+	sigs, err = selectSignatures(sigs, o.only)
+	return sigs, len(rt.LoadErrors()), err
+}
+
+// missingRulePath returns an error naming the first rules path (from
+// -rules or the environment) that does not exist.
+func missingRulePath(errs []*rego.LoadError) error {
+	for _, le := range errs {
+		if errors.Is(le, fs.ErrNotExist) {
+			return fmt.Errorf("rules path %s does not exist (-rules or $%s)", le.File, rego.EnvRuleDirs)
+		}
+	}
+	return nil
 }
 
 // selectSignatures keeps the signatures named by ID or event name in a
