@@ -20,7 +20,7 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	output := fs.String("o", "table", "output format: table or json (JSON lines)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		return exitError
 	}
 	printer, err := newCallPrinter(*output, stdout)

@@ -36,7 +36,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "what evaluates Rego rules: plan or topdown")
 	fs.BoolVar(&o.noBuiltin, "no-builtin", false, "list only the custom rules")
 	fs.BoolVar(&o.requirePlan, "require-plan", false, "exit 1 when a rule runs on OPA's evaluator (OPA could not plan it)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		return exitError
 	}
 	if fs.NArg() > 0 {

@@ -61,7 +61,7 @@ func parseScanFlags(args []string, stderr io.Writer) (scanOptions, error) {
 	fs.StringVar(&o.only, "signatures", "", "comma-separated signature IDs or event names to run (default: all)")
 	fs.Var(&o.ruleDirs, "rules", "directory or file of custom Rego rules (repeatable; also $"+rego.EnvRuleDirs+")")
 	fs.BoolVar(&o.live, "live", false, "resolve unknown targets from this machine's /proc (only for captures made here, now)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		return o, err
 	}
 	o.paths = fs.Args()
