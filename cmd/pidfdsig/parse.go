@@ -13,15 +13,27 @@ import (
 	"github.com/pidfdsig/pidfdsig/events"
 )
 
+// parseHelp is what `pidfdsig parse -h` prints around the flags.
+var parseHelp = commandHelp{
+	synopsis: "pidfdsig parse [FLAGS] [FILE...]",
+	about: `Decodes every pidfd_send_signal event of Tracee captures: sender, pidfd,
+signal, flags, siginfo and result, one call a line. Other events are counted
+and skipped.`,
+	args: inputArgs,
+	exits: []string{
+		"0  the inputs were read (bad lines are reported on stderr and skipped)",
+		"2  bad usage, an input that could not be read, or no line was an event",
+	},
+}
+
 // runParse implements `pidfdsig parse`: every pidfd_send_signal event of the
 // inputs, decoded, as a table or as JSON lines. Other events are counted and
 // skipped. Status 2 when an input could not be read or no line was an event.
 func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	output := fs.String("o", "table", "output format: table or json (JSON lines)")
-	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
-		return exitError
+	output := fs.String("o", "table", "output `FORMAT`: table or json (JSON lines)")
+	if err := parseCommandLine(fs, parseHelp, args, stdout, stderr); err != nil {
+		return usageStatus(stderr, "parse", err)
 	}
 	printer, err := newCallPrinter(*output, stdout)
 	if err != nil {

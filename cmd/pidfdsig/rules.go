@@ -21,6 +21,19 @@ type rulesOptions struct {
 	requirePlan bool
 }
 
+// rulesHelp is what `pidfdsig rules -h` prints around the flags.
+var rulesHelp = commandHelp{
+	synopsis: "pidfdsig rules [FLAGS]",
+	about: `Loads the Rego rules as scan and the Tracee plugin would (the built-in rules
+and those of -rules DIR) and lists them: ID, event, engine, selected events
+and file. Rule files named *_test.rego are skipped.`,
+	exits: []string{
+		"0  every rule loaded (and, with -require-plan, runs on OPA's plans)",
+		"1  with -require-plan: a rule runs on OPA's evaluator (OPA could not plan it)",
+		"2  bad usage, a -rules path that does not exist, or a rule did not load",
+	},
+}
+
 // runRules loads the Rego rules as scan and the plugin would and lists
 // them: ID, event, engine, selected events and file. It is how a rule
 // author checks that a rule loads, and that it runs on the plan machine.
@@ -30,14 +43,13 @@ type rulesOptions struct {
 func runRules(args []string, stdout, stderr io.Writer) int {
 	var o rulesOptions
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Var(&o.ruleDirs, "rules", "directory or file of custom Rego rules (repeatable; also $"+rego.EnvRuleDirs+")")
-	fs.StringVar(&o.configPath, "config", "", "signature configuration file (YAML or JSON); defaults when empty")
-	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "what evaluates Rego rules: plan or topdown")
+	fs.Var(&o.ruleDirs, "rules", "custom Rego rules: a `DIR`, or one .rego file (repeatable; also $"+rego.EnvRuleDirs+")")
+	fs.StringVar(&o.configPath, "config", "", "signature configuration `FILE` (YAML or JSON); defaults when empty")
+	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "`ENGINE` that evaluates Rego rules: plan or topdown")
 	fs.BoolVar(&o.noBuiltin, "no-builtin", false, "list only the custom rules")
 	fs.BoolVar(&o.requirePlan, "require-plan", false, "exit 1 when a rule runs on OPA's evaluator (OPA could not plan it)")
-	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
-		return exitError
+	if err := parseCommandLine(fs, rulesHelp, args, stdout, stderr); err != nil {
+		return usageStatus(stderr, "rules", err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "pidfdsig rules: unexpected argument %q\n", fs.Arg(0))

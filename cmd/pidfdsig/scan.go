@@ -50,18 +50,31 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func parseScanFlags(args []string, stderr io.Writer) (scanOptions, error) {
+// scanHelp is what `pidfdsig scan -h` prints around the flags.
+var scanHelp = commandHelp{
+	synopsis: "pidfdsig scan [FLAGS] [FILE...]",
+	about: `Runs target tracking and every signature (Go and Rego) over the events of
+Tracee captures; prints the findings on stdout and a summary on stderr.`,
+	args: inputArgs,
+	exits: []string{
+		"0  no findings",
+		"1  findings reported",
+		"2  an error: bad usage, an input that could not be read, a -rules path",
+		"   that does not exist or a rule that did not load (the summary says which)",
+	},
+}
+
+func parseScanFlags(args []string, stdout, stderr io.Writer) (scanOptions, error) {
 	var o scanOptions
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.output, "o", "table", "output format: table, or json (JSON lines in Tracee's finding shape)")
-	fs.StringVar(&o.configPath, "config", "", "signature configuration file (YAML or JSON); defaults when empty")
-	fs.StringVar(&o.engine, "engine", engineGo, "engine of the built-in signatures: go, rego or both")
-	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "what evaluates Rego rules: plan (OPA's plans run in Go) or topdown (OPA's evaluator)")
-	fs.StringVar(&o.only, "signatures", "", "comma-separated signature IDs or event names to run (default: all)")
-	fs.Var(&o.ruleDirs, "rules", "directory or file of custom Rego rules (repeatable; also $"+rego.EnvRuleDirs+")")
+	fs.StringVar(&o.output, "o", "table", "output `FORMAT`: table, or json (JSON lines in Tracee's finding shape)")
+	fs.StringVar(&o.configPath, "config", "", "signature configuration `FILE` (YAML or JSON); defaults when empty")
+	fs.StringVar(&o.engine, "engine", engineGo, "`ENGINE` of the built-in signatures: go, rego or both")
+	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "`ENGINE` that evaluates Rego rules: plan (OPA's plans run in Go) or topdown (OPA's evaluator)")
+	fs.StringVar(&o.only, "signatures", "", "comma-separated signature `IDS` or event names to run (default: all)")
+	fs.Var(&o.ruleDirs, "rules", "custom Rego rules: a `DIR`, or one .rego file (repeatable; also $"+rego.EnvRuleDirs+")")
 	fs.BoolVar(&o.live, "live", false, "resolve unknown targets from this machine's /proc (only for captures made here, now)")
-	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
+	if err := parseCommandLine(fs, scanHelp, args, stdout, stderr); err != nil {
 		return o, err
 	}
 	o.paths = fs.Args()
@@ -87,12 +100,9 @@ func parseScanFlags(args []string, stderr io.Writer) (scanOptions, error) {
 // target tracking and the signatures, findings on stdout, a summary on
 // stderr. Status: 0 no findings, 1 findings, 2 errors.
 func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, err := parseScanFlags(args, stderr)
+	opts, err := parseScanFlags(args, stdout, stderr)
 	if err != nil {
-		if err != flag.ErrHelp {
-			fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
-		}
-		return exitError
+		return usageStatus(stderr, "scan", err)
 	}
 	sigs, ruleErrs, err := buildSignatures(opts, stderr)
 	if err != nil {
