@@ -5,6 +5,7 @@
 //	pidfdsig parse [-o table|json] [FILE...]   decode each pidfd_send_signal call
 //	pidfdsig rules [-rules DIR] [-require-plan]  load and list the Rego rules
 //	pidfdsig plugin build -tracee BIN          build a Tracee plugin that loads into BIN
+//	pidfdsig version                           the pidfdsig, Go and OPA versions
 //
 // With no FILE, or with "-", it reads standard input.
 package main
@@ -62,6 +63,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return exitError
 		}
 		return pluginbuild.Main(args[2:], stdout, stderr)
+	case "version", "-version", "--version":
+		return runVersion(stdout)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -94,6 +97,7 @@ commands:
   plugin build
           build the Tracee plugin (.so) to match a tracee binary's toolchain,
           build settings and module versions (see docs/tracee-plugin.md)
+  version print the pidfdsig, Go and OPA versions (also --version)
   help    show this text (also -h, --help); COMMAND -h shows a command's flags
 
 Files are Tracee --output json captures (v0.24.1 or main-branch format, mixed
