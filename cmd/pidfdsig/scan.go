@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ func parseScanFlags(args []string, stdout, stderr io.Writer) (scanOptions, error
 	fs.StringVar(&o.configPath, "config", "", "signature configuration `FILE` (YAML or JSON); defaults when empty")
 	fs.StringVar(&o.engine, "engine", engineGo, "`ENGINE` of the built-in signatures: go, rego or both")
 	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "`ENGINE` that evaluates Rego rules: plan (OPA's plans run in Go) or topdown (OPA's evaluator)")
-	fs.StringVar(&o.only, "signatures", "", "comma-separated signature `IDS` or event names to run (default: all)")
+	fs.StringVar(&o.only, "signatures", "", "comma-separated signature `IDS` or event names to run, in any case (default: all)")
 	fs.Var(&o.ruleDirs, "rules", "custom Rego rules: a `DIR`, or one .rego file (repeatable; also $"+rego.EnvRuleDirs+")")
 	fs.BoolVar(&o.live, "live", false, "resolve unknown targets from this machine's /proc (only for captures made here, now)")
 	if err := parseCommandLine(fs, scanHelp, args, stdout, stderr); err != nil {
@@ -251,25 +252,33 @@ func missingRulePath(errs []*rego.LoadError) error {
 	return nil
 }
 
-// selectSignatures keeps the signatures named by ID or event name in a
-// comma-separated list; all of them when the list is empty.
+// selectSignatures keeps the signatures named by ID or event name, in any
+// case, in a comma-separated list; all of them when the list is empty. A
+// name that matches none is an error listing the valid IDs.
 func selectSignatures(sigs []detect.Signature, only string) ([]detect.Signature, error) {
 	if only == "" {
 		return sigs, nil
 	}
-	wanted := map[string]bool{}
+	wanted := map[string]bool{} // lower-cased name -> matched
+	var order []string          // the names as given
 	for _, name := range strings.Split(only, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			wanted[name] = false
+		name = strings.TrimSpace(name)
+		if key := strings.ToLower(name); name != "" {
+			if _, dup := wanted[key]; !dup {
+				wanted[key] = false
+				order = append(order, name)
+			}
 		}
 	}
 	var kept []detect.Signature
+	var ids []string
 	for _, s := range sigs {
 		meta, err := s.GetMetadata()
 		if err != nil {
 			return nil, fmt.Errorf("signature metadata: %w", err)
 		}
-		for _, key := range []string{meta.ID, meta.EventName} {
+		ids = append(ids, meta.ID)
+		for _, key := range []string{strings.ToLower(meta.ID), strings.ToLower(meta.EventName)} {
 			if _, ok := wanted[key]; ok {
 				wanted[key] = true
 				kept = append(kept, s)
@@ -277,9 +286,11 @@ func selectSignatures(sigs []detect.Signature, only string) ([]detect.Signature,
 			}
 		}
 	}
-	for name, found := range wanted {
-		if !found {
-			return nil, fmt.Errorf("no signature with ID or event name %q", name)
+	for _, name := range order {
+		if !wanted[strings.ToLower(name)] {
+			slices.Sort(ids)
+			return nil, fmt.Errorf("-signatures: no signature with ID or event name %q; valid IDs: %s",
+				name, strings.Join(slices.Compact(ids), ", "))
 		}
 	}
 	return kept, nil
