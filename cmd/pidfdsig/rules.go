@@ -96,6 +96,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pidfdsig rules: %v\n", err)
 		return exitError
 	}
+	noteTestRuleFiles(stderr, "rules", o.ruleDirs)
 	code := exitOK
 	list := newRulesList(rt)
 	for _, le := range list.LoadErrors {

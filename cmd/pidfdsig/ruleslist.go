@@ -88,3 +88,13 @@ func (l rulesList) write(w io.Writer, format string) error {
 	}
 	return nil
 }
+
+// noteTestRuleFiles says on stderr that a *_test.rego file named with
+// -rules was skipped (the loader skips test files, as in directories).
+func noteTestRuleFiles(stderr io.Writer, command string, paths []string) {
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.rego") {
+			fmt.Fprintf(stderr, "pidfdsig %s: note: %s skipped: *_test.rego files are tests (run them with opa test), not rules\n", command, p)
+		}
+	}
+}

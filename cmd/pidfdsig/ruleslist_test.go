@@ -90,3 +90,29 @@ func TestRulesRefusesAnUnknownOutputFormat(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, stderr, `output format "yaml"`)
 }
+
+// TestTestRuleFileNamedDirectlyIsSkipped: a *_test.rego file given with
+// -rules is skipped with a note, as in a directory, not loaded as a rule.
+func TestTestRuleFileNamedDirectlyIsSkipped(t *testing.T) {
+	const testFile = "../../rego/rules/pfd1_cross_user_signal_test.rego"
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{"rules", []string{"rules", "-no-builtin", "-rules", testFile, "-rules", userRules}, exitOK, "USER-1"},
+		{"scan", []string{"scan", "-signatures", "USER-1", "-rules", testFile, "-rules", userRules, legacySample}, exitFindings, "USER-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(rego.EnvRuleDirs, "")
+			code, out, stderr := runCmd(t, "", tt.args...)
+			require.Equal(t, tt.wantCode, code, stderr)
+			assert.Contains(t, out, tt.wantOut)
+			assert.Contains(t, stderr, "note: "+testFile+" skipped: *_test.rego files are tests")
+			assert.NotContains(t, stderr, "does not compile")
+			assert.NotContains(t, stderr, "not loaded")
+		})
+	}
+}

@@ -227,6 +227,7 @@ func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, int, 
 	if err := missingRulePath(rt.LoadErrors()); err != nil {
 		return nil, 0, err
 	}
+	noteTestRuleFiles(stderr, "scan", o.ruleDirs)
 	for _, le := range rt.LoadErrors() {
 		fmt.Fprintf(stderr, "pidfdsig scan: rule not loaded: %v\n", le)
 	}
