@@ -18,6 +18,7 @@ import (
 
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/aquasecurity/tracee/types/trace"
+	"golang.org/x/term"
 
 	"github.com/pidfdsig/pidfdsig/internal/engine"
 	"github.com/pidfdsig/pidfdsig/internal/report"
@@ -392,12 +393,10 @@ func (l stderrLogger) Errorw(msg string, kv ...interface{}) {
 	fmt.Fprintf(l.w, "pidfdsig scan: error: %s %v\n", msg, kv)
 }
 
-// isTerminal reports whether w is a character device, e.g. a terminal.
+// isTerminal reports whether w is a terminal. /dev/null is a character
+// device too, so the device mode is not enough: term.IsTerminal asks the
+// terminal driver (TCGETS).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
