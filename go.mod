@@ -8,7 +8,9 @@ require (
 	github.com/open-policy-agent/opa v1.13.2
 	github.com/stretchr/testify v1.11.1
 	github.com/valyala/fastjson v1.6.10
+	golang.org/x/mod v0.31.0
 	golang.org/x/sys v0.40.0
+	golang.org/x/term v0.39.0
 	google.golang.org/protobuf v1.36.11
 	sigs.k8s.io/yaml v1.6.0
 )

@@ -167,7 +167,7 @@ func newestConsistent(ctx context.Context, idx moduleIndex, path, version string
 	candidates := slices.Clone(all)
 	slices.SortFunc(candidates, func(a, b string) int { return compareSemver(b, a) })
 	for _, c := range candidates {
-		if _, pre, ok := parseSemver(c); !ok || pre != "" || compareSemver(c, version) >= 0 {
+		if !isRelease(c) || compareSemver(c, version) >= 0 {
 			continue
 		}
 		broken, err := brokenRequirements(ctx, idx, path, c, has)

@@ -26,10 +26,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var opts Options
 	var dryRun bool
-	fs.StringVar(&opts.TraceeBin, "tracee", os.Getenv("TRACEE_BIN"), "tracee binary the plugin is for (default $TRACEE_BIN)")
+	fs.StringVar(&opts.TraceeBin, "tracee", os.Getenv("TRACEE_BIN"), "`BIN`: the tracee binary the plugin is for (default $TRACEE_BIN)")
 	fs.StringVar(&opts.TraceeSrc, "tracee-src", os.Getenv("TRACEE_SRC"),
-		"tracee source tree tracee was built from, needed when it compiled tracee/types from it (default $TRACEE_SRC)")
-	fs.StringVar(&opts.Output, "o", "pidfdsig.so", "the .so to write")
+		"`DIR`: the tracee source tree tracee was built from, needed when it compiled tracee/types from it (default $TRACEE_SRC)")
+	fs.StringVar(&opts.Output, "o", "pidfdsig.so", "`FILE`: the .so to write")
 	fs.BoolVar(&opts.GoOnly, "go-only", false, "leave OPA and the Rego rules out (build tag "+GoOnlyTag+")")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the plan (settings, pins, command) and build nothing")
 	fs.StringVar(&opts.WorkDir, "workdir", "", "keep the alternate go.mod (plugin.mod) in this directory")
@@ -39,6 +39,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(fs.Output(), "usage: pidfdsig plugin build [flags]\n\n"+
 			"Builds the pidfdsig Tracee plugin so that the given tracee binary loads it.\n\n")
 		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\nexit status: %d built (or planned, -dry-run); %d the build or plan failed;\n"+
+			"%d bad flags; %d tracee cannot load a plugin built here, nothing was built\n", ExitOK, ExitFailed, ExitUsage, ExitRefused)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -1,73 +1,15 @@
 package pluginbuild
 
-import (
-	"strconv"
-	"strings"
-)
+import "golang.org/x/mod/semver"
 
 // compareSemver compares two module versions "vX.Y.Z[-pre][+build]" as
-// semantic versions: -1, 0 or +1. Pseudo-versions compare by their
-// prerelease part, which orders them by time. A malformed version compares
-// below a well-formed one.
-func compareSemver(a, b string) int {
-	na, pa, oka := parseSemver(a)
-	nb, pb, okb := parseSemver(b)
-	if !oka || !okb {
-		return boolCompare(oka, okb)
-	}
-	for i := range na {
-		if na[i] != nb[i] {
-			return intCompare(na[i], nb[i])
-		}
-	}
-	switch {
-	case pa == pb:
-		return 0
-	case pa == "":
-		return 1 // a release is above its prereleases
-	case pb == "":
-		return -1
-	}
-	return strings.Compare(pa, pb)
-}
+// semantic versions, as the go command does (golang.org/x/mod/semver): -1,
+// 0 or +1. Prerelease identifiers compare numerically where numeric
+// (rc.2 < rc.10); pseudo-versions are prereleases and so order by time;
+// build metadata (+incompatible) is ignored; an invalid version compares
+// below a valid one.
+func compareSemver(a, b string) int { return semver.Compare(a, b) }
 
-func parseSemver(v string) (nums [3]int, pre string, ok bool) {
-	v, found := strings.CutPrefix(v, "v")
-	if !found {
-		return nums, "", false
-	}
-	v, _, _ = strings.Cut(v, "+")
-	v, pre, _ = strings.Cut(v, "-")
-	parts := strings.Split(v, ".")
-	if len(parts) != 3 {
-		return nums, "", false
-	}
-	for i, s := range parts {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return nums, "", false
-		}
-		nums[i] = n
-	}
-	return nums, pre, true
-}
-
-func intCompare(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func boolCompare(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
-}
+// isRelease reports whether v is a valid version without a prerelease
+// part; pseudo-versions are not releases.
+func isRelease(v string) bool { return semver.IsValid(v) && semver.Prerelease(v) == "" }

@@ -103,6 +103,25 @@ func TestEscapeModulePath(t *testing.T) {
 	}
 }
 
+func TestIsRelease(t *testing.T) {
+	tests := []struct {
+		v    string
+		want bool
+	}{
+		{"v1.2.3", true},
+		{"v2.0.0+incompatible", true},
+		{"v1.2.3-rc.1", false},
+		{"v0.0.0-20251205142631-7dc44bdb801c", false},
+		{"1.2.3", false},
+		{"garbage", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.v, func(t *testing.T) {
+			assert.Equal(t, tt.want, isRelease(tt.v))
+		})
+	}
+}
+
 func TestCompareSemver(t *testing.T) {
 	tests := []struct {
 		a, b string
@@ -116,6 +135,11 @@ func TestCompareSemver(t *testing.T) {
 		{"v1.2.4-0.20250101000000-aaaaaaaaaaaa", "v1.2.3", 1},
 		{"v2.0.0+incompatible", "v1.9.9", 1},
 		{"garbage", "v1.0.0", -1},
+		{"v1.0.0-rc.2", "v1.0.0-rc.10", -1},
+		{"v1.0.0-rc.10", "v1.0.0-rc.2", 1},
+		{"v1.0.0-alpha", "v1.0.0-alpha.1", -1},
+		{"v1.0.0-rc.1", "v1.0.0-beta.11", 1},
+		{"v1.0.0+build.1", "v1.0.0", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.a+" vs "+tt.b, func(t *testing.T) {

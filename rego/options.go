@@ -75,7 +75,8 @@ func WithTopdown() Option {
 }
 
 // WithRuleDirs loads extra rules from each directory (recursively: every
-// *.rego file but *_test.rego) or file, after the built-in rules.
+// *.rego file but *_test.rego) or file, after the built-in rules. A
+// *_test.rego file named directly is skipped too.
 func WithRuleDirs(dirs ...string) Option {
 	return func(o *options) { o.dirs = append(o.dirs, dirs...) }
 }

@@ -75,6 +75,10 @@ func (s *Signature) Stats() Stats {
 // File returns the file the rule was loaded from.
 func (s *Signature) File() string { return s.rule.file }
 
+// Builtin reports whether the rule is one of pidfdsig's own, embedded in
+// the binary; File then names its source in this repository ("rego/rules/...").
+func (s *Signature) Builtin() bool { return s.rule.builtin }
+
 // Engine names what evaluates the rule: "plan" for the plan machine (OPA's
 // plan of the rule, run in Go), "topdown" for OPA's evaluator (WithTopdown,
 // or a rule the planner or the machine does not support).

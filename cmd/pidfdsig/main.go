@@ -5,6 +5,7 @@
 //	pidfdsig parse [-o table|json] [FILE...]   decode each pidfd_send_signal call
 //	pidfdsig rules [-rules DIR] [-require-plan]  load and list the Rego rules
 //	pidfdsig plugin build -tracee BIN          build a Tracee plugin that loads into BIN
+//	pidfdsig version                           the pidfdsig, Go and OPA versions
 //
 // With no FILE, or with "-", it reads standard input.
 package main
@@ -54,11 +55,16 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
 	case "plugin":
+		if len(args) == 2 && isHelpFlag(args[1]) {
+			return pluginbuild.Main([]string{"-h"}, stdout, stderr)
+		}
 		if len(args) < 2 || args[1] != "build" {
 			fmt.Fprintln(stderr, "usage: pidfdsig plugin build [-tracee BIN] [-tracee-src DIR] [-o OUT.so] [-go-only] [-dry-run]")
 			return exitError
 		}
 		return pluginbuild.Main(args[2:], stdout, stderr)
+	case "version", "-version", "--version":
+		return runVersion(stdout)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -69,8 +75,17 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 }
 
+// isHelpFlag reports whether arg asks for help.
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
 func usage(w io.Writer) {
-	fmt.Fprint(w, `usage: pidfdsig COMMAND [OPTIONS] [FILE...]
+	fmt.Fprint(w, `usage: pidfdsig COMMAND [FLAGS] [FILE...]
 
 commands:
   scan    run target tracking and every signature over Tracee JSON captures;
@@ -82,9 +97,15 @@ commands:
   plugin build
           build the Tracee plugin (.so) to match a tracee binary's toolchain,
           build settings and module versions (see docs/tracee-plugin.md)
-  help    show this text
+  version print the pidfdsig, Go and OPA versions (also --version)
+  help    show this text (also -h, --help); COMMAND -h shows a command's flags
 
 Files are Tracee --output json captures (v0.24.1 or main-branch format, mixed
-freely); with no file, or "-", standard input is read.
+freely); with no file, or "-", standard input is read. Flags may come before
+or after the files; -- ends them.
+
+exit status: 0 success, no findings; 1 findings reported (scan), or a rule
+OPA cannot plan (rules -require-plan); 2 an error (bad usage, an input that
+could not be read, a -rules path that does not exist, a rule that did not load).
 `)
 }

@@ -13,15 +13,27 @@ import (
 	"github.com/pidfdsig/pidfdsig/events"
 )
 
+// parseHelp is what `pidfdsig parse -h` prints around the flags.
+var parseHelp = commandHelp{
+	synopsis: "pidfdsig parse [FLAGS] [FILE...]",
+	about: `Decodes every pidfd_send_signal event of Tracee captures: sender, pidfd,
+signal, flags, siginfo and result, one call a line. Other events are counted
+and skipped.`,
+	args: inputArgs,
+	exits: []string{
+		"0  the inputs were read (bad lines are reported on stderr and skipped)",
+		"2  bad usage, an input that could not be read, or no line was an event",
+	},
+}
+
 // runParse implements `pidfdsig parse`: every pidfd_send_signal event of the
 // inputs, decoded, as a table or as JSON lines. Other events are counted and
-// skipped. The status is non-zero only when nothing could be read.
+// skipped. Status 2 when an input could not be read or no line was an event.
 func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	output := fs.String("o", "table", "output format: table or json (JSON lines)")
-	if err := fs.Parse(args); err != nil {
-		return exitError
+	output := fs.String("o", "table", "output `FORMAT`: table or json (JSON lines)")
+	if err := parseCommandLine(fs, parseHelp, args, stdout, stderr); err != nil {
+		return usageStatus(stderr, "parse", err)
 	}
 	printer, err := newCallPrinter(*output, stdout)
 	if err != nil {
@@ -53,7 +65,12 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pidfdsig parse: %v\n", err)
 		return exitError
 	}
-	if stats.events == 0 && (stats.badLines > 0 || stats.badFiles > 0) {
+	if stats.badFiles > 0 {
+		fmt.Fprintf(stderr, "pidfdsig parse: exit status 2: %s could not be read\n", plural(stats.badFiles, "input", "inputs"))
+		return exitError
+	}
+	if stats.events == 0 && stats.badLines > 0 {
+		fmt.Fprintln(stderr, "pidfdsig parse: exit status 2: no line of the input was an event")
 		return exitError
 	}
 	return exitOK

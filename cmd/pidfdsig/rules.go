@@ -4,9 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/pidfdsig/pidfdsig/rego"
 	"github.com/pidfdsig/pidfdsig/signatures"
@@ -19,6 +16,29 @@ type rulesOptions struct {
 	regoEngine  string
 	noBuiltin   bool
 	requirePlan bool
+	output      string
+}
+
+// rulesHelp is what `pidfdsig rules -h` prints around the flags.
+var rulesHelp = commandHelp{
+	synopsis: "pidfdsig rules [FLAGS]",
+	about: `Loads the Rego rules as scan and the Tracee plugin would (the built-in rules
+and those of -rules DIR) and lists them: ID, event, engine, selected events
+and file; a built-in rule's file is marked embedded (it is compiled into the
+binary). Rule files named *_test.rego are skipped.
+
+With -o json it prints one JSON object:
+  {"rules": [{"id": "PFD-1", "eventName": "...", "name": "...", "version": "...",
+              "engine": "plan" or "topdown", "selects": ["pidfd_send_signal"],
+              "file": "rules/pfd1_cross_user.rego", "embedded": true}, ...],
+   "loadErrors": [{"file": "...", "line": 3, "message": "..."}, ...]}
+"file" is a path as given for a custom rule, and the name inside the binary
+for an embedded one; "line" is 0 when the error has no position.`,
+	exits: []string{
+		"0  every rule loaded (and, with -require-plan, runs on OPA's plans)",
+		"1  with -require-plan: a rule runs on OPA's evaluator (OPA could not plan it)",
+		"2  bad usage, a -rules path that does not exist, or a rule did not load",
+	},
 }
 
 // runRules loads the Rego rules as scan and the plugin would and lists
@@ -33,17 +53,21 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 	}
 	var o rulesOptions
 	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Var(&o.ruleDirs, "rules", "directory or file of custom Rego rules (repeatable; also $"+rego.EnvRuleDirs+")")
-	fs.StringVar(&o.configPath, "config", "", "signature configuration file (YAML or JSON); defaults when empty")
-	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "what evaluates Rego rules: plan or topdown")
+	fs.Var(&o.ruleDirs, "rules", "custom Rego rules: a `DIR`, or one .rego file (repeatable; also $"+rego.EnvRuleDirs+")")
+	fs.StringVar(&o.configPath, "config", "", "signature configuration `FILE` (YAML or JSON); defaults when empty")
+	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "`ENGINE` that evaluates Rego rules: plan or topdown")
+	fs.StringVar(&o.output, "o", "table", "output `FORMAT`: table, or json (one object, described above)")
 	fs.BoolVar(&o.noBuiltin, "no-builtin", false, "list only the custom rules")
 	fs.BoolVar(&o.requirePlan, "require-plan", false, "exit 1 when a rule runs on OPA's evaluator (OPA could not plan it)")
-	if err := fs.Parse(args); err != nil {
-		return exitError
+	if err := parseCommandLine(fs, rulesHelp, args, stdout, stderr); err != nil {
+		return usageStatus(stderr, "rules", err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "pidfdsig rules: unexpected argument %q\n", fs.Arg(0))
+		return exitError
+	}
+	if o.output != "table" && o.output != "json" {
+		fmt.Fprintf(stderr, "pidfdsig rules: output format %q: want table or json\n", o.output)
 		return exitError
 	}
 	opts := []rego.Option{rego.WithRuleDirs(o.ruleDirs...)}
@@ -71,29 +95,28 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pidfdsig rules: %v\n", err)
 		return exitError
 	}
+	if err := missingRulePath(rt.LoadErrors()); err != nil {
+		fmt.Fprintf(stderr, "pidfdsig rules: %v\n", err)
+		return exitError
+	}
+	noteTestRuleFiles(stderr, "rules", o.ruleDirs)
 	code := exitOK
-	for _, le := range rt.LoadErrors() {
-		fmt.Fprintf(stderr, "pidfdsig rules: not loaded: %v\n", le)
+	list := newRulesList(rt)
+	for _, le := range list.LoadErrors {
+		fmt.Fprintf(stderr, "pidfdsig rules: not loaded: %s\n", le.Message)
 		code = exitError
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEVENT\tENGINE\tSELECTS\tFILE")
-	for _, r := range rt.Rules() {
-		meta, _ := r.GetMetadata()
-		var names []string
-		for _, s := range r.RuleSelectedEvents() {
-			if !slices.Contains(names, s.Name) {
-				names = append(names, s.Name)
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", meta.ID, meta.EventName, r.Engine(), strings.Join(names, ","), r.File())
-		if r.Engine() != o.regoEngine {
-			fmt.Fprintf(stderr, "pidfdsig rules: rule %s (%s) runs on OPA's evaluator: OPA could not plan it\n", meta.ID, r.File())
+	for _, r := range list.Rules {
+		if r.Engine != o.regoEngine {
+			fmt.Fprintf(stderr, "pidfdsig rules: rule %s (%s) runs on OPA's evaluator: OPA could not plan it\n", r.ID, r.File)
 			if o.requirePlan && code == exitOK {
 				code = exitFindings
 			}
 		}
 	}
-	tw.Flush()
+	if err := list.write(stdout, o.output); err != nil {
+		fmt.Fprintf(stderr, "pidfdsig rules: %v\n", err)
+		return exitError
+	}
 	return code
 }

@@ -3,17 +3,22 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/aquasecurity/tracee/types/trace"
+	"golang.org/x/term"
 
 	"github.com/pidfdsig/pidfdsig/internal/engine"
 	"github.com/pidfdsig/pidfdsig/internal/report"
@@ -47,18 +52,31 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func parseScanFlags(args []string, stderr io.Writer) (scanOptions, error) {
+// scanHelp is what `pidfdsig scan -h` prints around the flags.
+var scanHelp = commandHelp{
+	synopsis: "pidfdsig scan [FLAGS] [FILE...]",
+	about: `Runs target tracking and every signature (Go and Rego) over the events of
+Tracee captures; prints the findings on stdout and a summary on stderr.`,
+	args: inputArgs,
+	exits: []string{
+		"0  no findings",
+		"1  findings reported",
+		"2  an error: bad usage, an input that could not be read, a -rules path",
+		"   that does not exist or a rule that did not load (the summary says which)",
+	},
+}
+
+func parseScanFlags(args []string, stdout, stderr io.Writer) (scanOptions, error) {
 	var o scanOptions
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.output, "o", "table", "output format: table, or json (JSON lines in Tracee's finding shape)")
-	fs.StringVar(&o.configPath, "config", "", "signature configuration file (YAML or JSON); defaults when empty")
-	fs.StringVar(&o.engine, "engine", engineGo, "engine of the built-in signatures: go, rego or both")
-	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "what evaluates Rego rules: plan (OPA's plans run in Go) or topdown (OPA's evaluator)")
-	fs.StringVar(&o.only, "signatures", "", "comma-separated signature IDs or event names to run (default: all)")
-	fs.Var(&o.ruleDirs, "rules", "directory or file of custom Rego rules (repeatable; also $"+rego.EnvRuleDirs+")")
+	fs.StringVar(&o.output, "o", "table", "output `FORMAT`: table, or json (JSON lines in Tracee's finding shape)")
+	fs.StringVar(&o.configPath, "config", "", "signature configuration `FILE` (YAML or JSON); defaults when empty")
+	fs.StringVar(&o.engine, "engine", engineGo, "`ENGINE` of the built-in signatures: go, rego or both")
+	fs.StringVar(&o.regoEngine, "rego-engine", rego.EnginePlan, "`ENGINE` that evaluates Rego rules: plan (OPA's plans run in Go) or topdown (OPA's evaluator)")
+	fs.StringVar(&o.only, "signatures", "", "comma-separated signature `IDS` or event names to run, in any case (default: all)")
+	fs.Var(&o.ruleDirs, "rules", "custom Rego rules: a `DIR`, or one .rego file (repeatable; also $"+rego.EnvRuleDirs+")")
 	fs.BoolVar(&o.live, "live", false, "resolve unknown targets from this machine's /proc (only for captures made here, now)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseCommandLine(fs, scanHelp, args, stdout, stderr); err != nil {
 		return o, err
 	}
 	o.paths = fs.Args()
@@ -84,14 +102,11 @@ func parseScanFlags(args []string, stderr io.Writer) (scanOptions, error) {
 // target tracking and the signatures, findings on stdout, a summary on
 // stderr. Status: 0 no findings, 1 findings, 2 errors.
 func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	opts, err := parseScanFlags(args, stderr)
+	opts, err := parseScanFlags(args, stdout, stderr)
 	if err != nil {
-		if err != flag.ErrHelp {
-			fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
-		}
-		return exitError
+		return usageStatus(stderr, "scan", err)
 	}
-	sigs, err := buildSignatures(opts, stderr)
+	sigs, ruleErrs, err := buildSignatures(opts, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
 		return exitError
@@ -141,7 +156,11 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case readErr != nil:
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", readErr)
 		return exitError
-	case !interrupted && stats.events == 0 && (stats.badLines > 0 || stats.badFiles > 0):
+	case stats.badFiles > 0 || ruleErrs > 0:
+		fmt.Fprintf(stderr, "pidfdsig scan: exit status 2: %s (any findings above come from the rest)\n", scanErrorSummary(stats.badFiles, ruleErrs))
+		return exitError
+	case !interrupted && stats.events == 0 && stats.badLines > 0:
+		fmt.Fprintln(stderr, "pidfdsig scan: exit status 2: no line of the input was an event")
 		return exitError
 	case out.total() > 0:
 		return exitFindings
@@ -150,14 +169,35 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 }
 
+// scanErrorSummary says what made a scan exit 2 although it ran.
+func scanErrorSummary(badFiles, ruleErrs int) string {
+	var parts []string
+	if badFiles > 0 {
+		parts = append(parts, plural(badFiles, "input", "inputs")+" could not be read")
+	}
+	if ruleErrs > 0 {
+		parts = append(parts, plural(ruleErrs, "rule error", "rule errors")+" (rules not loaded)")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
 // buildSignatures wires one shared target tracker into the chosen Go
-// signatures and Rego rules.
-func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error) {
+// signatures and Rego rules. It returns how many rule files did not load:
+// the scan runs without them and exits 2. A -rules path that does not exist
+// is an error: nothing is scanned.
+func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, int, error) {
 	cfg := signatures.DefaultConfig()
 	if o.configPath != "" {
 		var err error
 		if cfg, err = signatures.LoadConfig(o.configPath); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	var trackerOpts []target.Option
@@ -170,7 +210,7 @@ func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error
 	if o.engine != engineRego {
 		goSigs, err := signatures.New(cfg, signatures.WithResolver(tracker))
 		if err != nil {
-			return nil, fmt.Errorf("go signatures: %w", err)
+			return nil, 0, fmt.Errorf("go signatures: %w", err)
 		}
 		sigs = append(sigs, goSigs...)
 	}
@@ -183,8 +223,12 @@ func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error
 	}
 	rt, err := rego.New(regoOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("rego rules: %w", err)
+		return nil, 0, fmt.Errorf("rego rules: %w", err)
 	}
+	if err := missingRulePath(rt.LoadErrors()); err != nil {
+		return nil, 0, err
+	}
+	noteTestRuleFiles(stderr, "scan", o.ruleDirs)
 	for _, le := range rt.LoadErrors() {
 		fmt.Fprintf(stderr, "pidfdsig scan: rule not loaded: %v\n", le)
 	}
@@ -195,28 +239,48 @@ func buildSignatures(o scanOptions, stderr io.Writer) ([]detect.Signature, error
 		}
 	}
 	sigs = append(sigs, rt.Signatures()...)
-	return selectSignatures(sigs, o.only)
+	sigs, err = selectSignatures(sigs, o.only)
+	return sigs, len(rt.LoadErrors()), err
 }
 
-// selectSignatures keeps the signatures named by ID or event name in a
-// comma-separated list; all of them when the list is empty.
+// missingRulePath returns an error naming the first rules path (from
+// -rules or the environment) that does not exist.
+func missingRulePath(errs []*rego.LoadError) error {
+	for _, le := range errs {
+		if errors.Is(le, fs.ErrNotExist) {
+			return fmt.Errorf("rules path %s does not exist (-rules or $%s)", le.File, rego.EnvRuleDirs)
+		}
+	}
+	return nil
+}
+
+// selectSignatures keeps the signatures named by ID or event name, in any
+// case, in a comma-separated list; all of them when the list is empty. A
+// name that matches none is an error listing the valid IDs.
 func selectSignatures(sigs []detect.Signature, only string) ([]detect.Signature, error) {
 	if only == "" {
 		return sigs, nil
 	}
-	wanted := map[string]bool{}
+	wanted := map[string]bool{} // lower-cased name -> matched
+	var order []string          // the names as given
 	for _, name := range strings.Split(only, ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			wanted[name] = false
+		name = strings.TrimSpace(name)
+		if key := strings.ToLower(name); name != "" {
+			if _, dup := wanted[key]; !dup {
+				wanted[key] = false
+				order = append(order, name)
+			}
 		}
 	}
 	var kept []detect.Signature
+	var ids []string
 	for _, s := range sigs {
 		meta, err := s.GetMetadata()
 		if err != nil {
 			return nil, fmt.Errorf("signature metadata: %w", err)
 		}
-		for _, key := range []string{meta.ID, meta.EventName} {
+		ids = append(ids, meta.ID)
+		for _, key := range []string{strings.ToLower(meta.ID), strings.ToLower(meta.EventName)} {
 			if _, ok := wanted[key]; ok {
 				wanted[key] = true
 				kept = append(kept, s)
@@ -224,9 +288,11 @@ func selectSignatures(sigs []detect.Signature, only string) ([]detect.Signature,
 			}
 		}
 	}
-	for name, found := range wanted {
-		if !found {
-			return nil, fmt.Errorf("no signature with ID or event name %q", name)
+	for _, name := range order {
+		if !wanted[strings.ToLower(name)] {
+			slices.Sort(ids)
+			return nil, fmt.Errorf("-signatures: no signature with ID or event name %q; valid IDs: %s",
+				name, strings.Join(slices.Compact(ids), ", "))
 		}
 	}
 	return kept, nil
@@ -327,12 +393,10 @@ func (l stderrLogger) Errorw(msg string, kv ...interface{}) {
 	fmt.Fprintf(l.w, "pidfdsig scan: error: %s %v\n", msg, kv)
 }
 
-// isTerminal reports whether w is a character device, e.g. a terminal.
+// isTerminal reports whether w is a terminal. /dev/null is a character
+// device too, so the device mode is not enough: term.IsTerminal asks the
+// terminal driver (TCGETS).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

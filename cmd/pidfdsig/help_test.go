@@ -1,0 +1,58 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestHelpExitsZeroWithSynopsisArgumentsFlagsAndStatuses(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string // substrings of stdout
+	}{
+		{"scan -h", []string{"scan", "-h"}, []string{"usage: pidfdsig scan [FLAGS] [FILE...]", "FILE  a Tracee capture",
+			"-     standard input", "  -rules DIR\n", "  -o FORMAT\n", "  -live\n", "1  findings reported", "2  an error"}},
+		{"scan --help after a file", []string{"scan", legacySample, "--help"}, []string{"usage: pidfdsig scan", "exit status:"}},
+		{"scan -help", []string{"scan", "-help"}, []string{"usage: pidfdsig scan"}},
+		{"parse -h", []string{"parse", "-h"}, []string{"usage: pidfdsig parse [FLAGS] [FILE...]", "FILE  a Tracee capture",
+			"  -o FORMAT\n", "0  the inputs were read", "2  bad usage"}},
+		{"rules -h", []string{"rules", "-h"}, []string{"usage: pidfdsig rules [FLAGS]", "  -rules DIR\n", "  -config FILE\n",
+			"  -require-plan\n", "1  with -require-plan", "2  bad usage"}},
+		{"pidfdsig -h", []string{"-h"}, []string{"usage: pidfdsig COMMAND", "scan", "parse", "rules", "version", "exit status: 0"}},
+		{"pidfdsig --help", []string{"--help"}, []string{"usage: pidfdsig COMMAND"}},
+		{"pidfdsig help", []string{"help"}, []string{"usage: pidfdsig COMMAND"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := runCmd(t, "", tt.args...)
+			assert.Equal(t, exitOK, code, stderr)
+			assert.Empty(t, stderr, "help goes to stdout")
+			for _, want := range tt.want {
+				assert.Contains(t, out, want)
+			}
+			assert.NotContains(t, out, " value\n", "every flag's value is named")
+		})
+	}
+}
+
+func TestPluginHelpExitsZero(t *testing.T) {
+	code, _, stderr := runCmd(t, "", "plugin", "-h")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr, "usage: pidfdsig plugin build")
+	assert.Contains(t, stderr, "-tracee BIN")
+	assert.Contains(t, stderr, "exit status:")
+}
+
+func TestBadFlagsPointAtHelp(t *testing.T) {
+	for _, cmd := range []string{"scan", "parse", "rules"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, out, stderr := runCmd(t, "", cmd, "-no-such-flag")
+			assert.Equal(t, exitError, code)
+			assert.Empty(t, out)
+			assert.Contains(t, stderr, "flag provided but not defined: -no-such-flag")
+			assert.Contains(t, stderr, "run 'pidfdsig "+cmd+" -h' for help")
+		})
+	}
+}
