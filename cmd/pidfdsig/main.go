@@ -4,6 +4,7 @@
 //	pidfdsig scan  [-o table|json] [FILE...]   run every signature, print findings
 //	pidfdsig parse [-o table|json] [FILE...]   decode each pidfd_send_signal call
 //	pidfdsig rules [-rules DIR] [-require-plan]  load and list the Rego rules
+//	pidfdsig rules check DIR                   check a directory of your own rules
 //	pidfdsig plugin build -tracee BIN          build a Tracee plugin that loads into BIN
 //	pidfdsig version                           the pidfdsig, Go and OPA versions
 //
@@ -94,6 +95,9 @@ commands:
   rules   load the Rego rules (built-in and -rules DIR) and list them with
           the engine each runs on; status 2 when a rule does not load
           (see rules -h)
+  rules check DIR
+          check your own rules directory: format, strict compile with the
+          helpers and the input schema, its tests, the plan machine
   plugin build
           build the Tracee plugin (.so) to match a tracee binary's toolchain,
           build settings and module versions (see docs/tracee-plugin.md)

@@ -21,7 +21,7 @@ type rulesOptions struct {
 
 // rulesHelp is what `pidfdsig rules -h` prints around the flags.
 var rulesHelp = commandHelp{
-	synopsis: "pidfdsig rules [FLAGS]",
+	synopsis: "pidfdsig rules [FLAGS]\n       pidfdsig rules check DIR   (check a directory of your own rules; see rules check -h)",
 	about: `Loads the Rego rules as scan and the Tracee plugin would (the built-in rules
 and those of -rules DIR) and lists them: ID, event, engine, selected events
 and file; a built-in rule's file is marked embedded (it is compiled into the
