@@ -1,0 +1,214 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aquasecurity/tracee/types/detect"
+	"github.com/aquasecurity/tracee/types/trace"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pidfdsig/pidfdsig/capture"
+	"github.com/pidfdsig/pidfdsig/rego"
+	"github.com/pidfdsig/pidfdsig/signatures"
+	"github.com/pidfdsig/pidfdsig/target"
+)
+
+// sampleEvents reads every Tracee capture under testdata/tracee-samples.
+func sampleEvents(t *testing.T) []trace.Event {
+	t.Helper()
+	files, err := filepath.Glob("../../testdata/tracee-samples/*.jsonl")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var evs []trace.Event
+	for _, file := range files {
+		f, err := os.Open(file)
+		require.NoError(t, err)
+		r := capture.NewReader(f)
+		for {
+			var ev trace.Event
+			err := r.Next(&ev)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			require.NoError(t, err, file)
+			evs = append(evs, ev)
+		}
+		require.NoError(t, f.Close())
+	}
+	return evs
+}
+
+// findingsOf runs sigs over evs (every signature sees every event, as
+// signatures.ExampleNew does) and returns their findings.
+func findingsOf(t *testing.T, sigs []detect.Signature, evs []trace.Event) []*detect.Finding {
+	t.Helper()
+	var found []*detect.Finding
+	for _, s := range sigs {
+		require.NoError(t, s.Init(detect.SignatureContext{Callback: func(f *detect.Finding) { found = append(found, f) }}))
+	}
+	for _, ev := range evs {
+		for _, s := range sigs {
+			require.NoError(t, s.OnEvent(ev.ToProtocol()))
+		}
+	}
+	return found
+}
+
+// goFindings runs the built-in Go signatures over evs.
+func goFindings(t *testing.T, evs []trace.Event) []*detect.Finding {
+	t.Helper()
+	sigs, err := signatures.New(signatures.DefaultConfig(), signatures.WithResolver(target.NewTracker()))
+	require.NoError(t, err)
+	return findingsOf(t, sigs, evs)
+}
+
+// render writes findings through a Table and returns each one's block.
+func render(t *testing.T, engine string, fs ...*detect.Finding) []string {
+	t.Helper()
+	var blocks []string
+	for _, f := range fs {
+		var buf bytes.Buffer
+		table := NewTable(&buf)
+		require.NoError(t, table.WriteFrom(f, engine))
+		require.NoError(t, table.Flush())
+		blocks = append(blocks, buf.String())
+	}
+	return blocks
+}
+
+// withoutEvent drops the events named name: a capture that started late.
+func withoutEvent(evs []trace.Event, name string) []trace.Event {
+	var kept []trace.Event
+	for _, ev := range evs {
+		if ev.EventName != name {
+			kept = append(kept, ev)
+		}
+	}
+	return kept
+}
+
+func TestTableSaysWhyForEveryRealFinding(t *testing.T) {
+	evs := sampleEvents(t)
+	findings := goFindings(t, evs)
+	require.NotEmpty(t, findings)
+	blocks := render(t, "", findings...)
+	for i, f := range findings {
+		block := blocks[i]
+		lines := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
+		t.Run(f.SigMetadata.ID, func(t *testing.T) {
+			assert.Regexp(t, `^20\d\d-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC  `, lines[0], "date and time in UTC first")
+			assert.Contains(t, lines[0], f.SigMetadata.ID+" "+f.SigMetadata.Name)
+			assert.Regexp(t, `  (info|low|medium|high|critical)  `, lines[0], "severity in words")
+			assert.Contains(t, lines[0], f.Data["signal"].(string))
+			sender := f.Data["sender"].(signatures.DataObject)
+			assert.Contains(t, lines[0], "from pidfd-trigger (pid "+valueText(sender["host_pid"])+", uid 0)")
+			tgt := f.Data["target"].(signatures.DataObject)
+			assert.Contains(t, lines[0], "(pid "+valueText(tgt["host_pid"])+", uid unknown) [pidfd followed from pidfd_open]")
+			assert.Contains(t, lines[0], "-> "+map[string]string{"": "ok"}[f.Data["errno"].(string)]+f.Data["errno"].(string))
+			for _, name := range f.Data["flag_names"].([]string) {
+				assert.Contains(t, lines[0], "flags "+name)
+			}
+			require.Len(t, lines, 2, "a first line and a why line:\n%s", block)
+			assert.True(t, strings.HasPrefix(lines[1], "    why: "), lines[1])
+			for _, r := range f.Data["reasons"].([]string) {
+				assert.Contains(t, lines[1], reasonPhrases[r])
+			}
+			for _, jargon := range []string{"<nil>", "via tracked", "?", "map["} {
+				assert.NotContains(t, block, jargon)
+			}
+		})
+	}
+}
+
+func TestTableNamesWhatEachSignatureFound(t *testing.T) {
+	blocks := strings.Join(render(t, "", goFindings(t, sampleEvents(t))...), "")
+	tests := []struct {
+		name string
+		want string
+	}{
+		{"PFD-2 names the process-group flag", "flags PIDFD_SIGNAL_PROCESS_GROUP -> ok"},
+		{"PFD-2 shows an unknown flag bit in hex", "flags 0x8 -> EINVAL"},
+		{"PFD-2 says why a process-group signal matters", "why: stops or kills a whole process group"},
+		{"PFD-3 points at the forged siginfo", "; caller-supplied siginfo at 0x7ff"},
+		{"PFD-3 says no flags in words", "flags none -> EPERM"},
+		{"severity 1 reads low", "  low  SIGUSR1"},
+		{"severity 2 reads medium", "  medium  SIGUSR2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Contains(t, blocks, tt.want)
+		})
+	}
+}
+
+func TestTableExplainsAnUnknownTarget(t *testing.T) {
+	// Without its pidfd_open the capture cannot tell which process the fd
+	// points at: the findings say so, with the tracker's reason.
+	findings := goFindings(t, withoutEvent(sampleEvents(t), "pidfd_open"))
+	require.NotEmpty(t, findings)
+	for _, block := range render(t, "", findings...) {
+		assert.Contains(t, block, "to unknown target (fd not tracked")
+		assert.NotContains(t, block, "<nil>")
+	}
+}
+
+func TestTableShowsACustomRulesData(t *testing.T) {
+	tracker := target.NewTracker()
+	rt, err := rego.New(rego.WithoutBuiltinRules(), rego.WithoutEnvironment(), rego.WithResolver(tracker),
+		rego.WithRuleDirs("../../rego/testdata/rules/user"))
+	require.NoError(t, err)
+	require.Empty(t, rt.LoadErrors())
+	findings := findingsOf(t, rt.Signatures(), sampleEvents(t))
+	require.NotEmpty(t, findings)
+	for _, block := range render(t, "rego", findings...) {
+		assert.Contains(t, block, "USER-1 SIGUSR1 through a pidfd [rego]  info  SIGUSR1\n", "known fields in words")
+		assert.Contains(t, block, "    data: target_source=tracked\n", "the rule's own data as key=value")
+		for _, noise := range []string{"<nil>", "flags", "?", "->"} {
+			assert.NotContains(t, block, noise, "nothing the rule did not give")
+		}
+	}
+}
+
+func TestTableLabelsTheEngine(t *testing.T) {
+	f := goFindings(t, sampleEvents(t))[0]
+	assert.Contains(t, render(t, "go", f)[0], f.SigMetadata.Name+" [go]  ")
+	assert.NotContains(t, render(t, "", f)[0], "[]")
+}
+
+func TestSeverityWords(t *testing.T) {
+	tests := []struct {
+		name string
+		in   interface{}
+		want string
+	}{
+		{"0 is info", 0, "info"},
+		{"1 is low", int64(1), "low"},
+		{"2 from a Rego rule's JSON number is medium", float64(2), "medium"},
+		{"3 as json.Number is high", json.Number("3"), "high"},
+		{"4 is critical", 4, "critical"},
+		{"out of range is shown as given", 7, "severity 7"},
+		{"a word is shown as given", "urgent", "severity urgent"},
+		{"missing says so", nil, "severity unknown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, severityWord(tt.in))
+		})
+	}
+}
+
+func TestOtherDataRendersValuesSorted(t *testing.T) {
+	data := map[string]interface{}{
+		"zeta": signatures.DataObject{"b": int64(2), "a": "x"}, "alpha": nil, "mid": "two words",
+		"list": signatures.DataList{int64(1), int64(2)}, "signal": "SIGKILL",
+	}
+	assert.Equal(t, `alpha=null list=[1,2] mid="two words" zeta={"a":"x","b":2}`, otherData(data))
+}
