@@ -58,11 +58,14 @@ func findingBlock(f *detect.Finding, engine string) string {
 	if f.SigMetadata.Name != "" {
 		b.WriteString(" " + f.SigMetadata.Name)
 	}
+	if f.SigMetadata.EventName != "" {
+		b.WriteString(" (" + f.SigMetadata.EventName + ")")
+	}
 	if engine != "" {
 		b.WriteString(" [" + engine + "]")
 	}
 	b.WriteString("  " + severityWord(f.SigMetadata.Properties["Severity"]))
-	if c := callLine(data); c != "" {
+	if c := callLine(data, f); c != "" {
 		b.WriteString("  " + c)
 	}
 	b.WriteByte('\n')
@@ -86,13 +89,19 @@ func when(f *detect.Finding) string {
 
 // callLine says what was signalled, by whom, to whom, with which flags and
 // with what outcome, from the fields of the finding data that are present.
-func callLine(data map[string]interface{}) string {
+// Data without a sender (a custom rule's) names the causal event and its
+// process instead.
+func callLine(data map[string]interface{}, f *detect.Finding) string {
 	var parts []string
 	if sig, ok := data["signal"].(string); ok && sig != "" {
 		parts = append(parts, sig)
 	}
 	if s := object(data["sender"]); s != nil {
 		parts = append(parts, "from "+process(s))
+	} else if ev, ok := f.Event.Payload.(trace.Event); ok {
+		parts = append(parts, "on "+ev.EventName+" by "+process(map[string]interface{}{
+			"comm": ev.ProcessName, "host_pid": ev.HostProcessID, "uid": ev.UserID,
+		}))
 	}
 	if t := object(data["target"]); t != nil {
 		parts = append(parts, "to "+targetWords(t))

@@ -105,7 +105,7 @@ func TestTableSaysWhyForEveryRealFinding(t *testing.T) {
 		lines := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
 		t.Run(f.SigMetadata.ID, func(t *testing.T) {
 			assert.Regexp(t, `^20\d\d-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC  `, lines[0], "date and time in UTC first")
-			assert.Contains(t, lines[0], f.SigMetadata.ID+" "+f.SigMetadata.Name)
+			assert.Contains(t, lines[0], f.SigMetadata.ID+" "+f.SigMetadata.Name+" ("+f.SigMetadata.EventName+")")
 			assert.Regexp(t, `  (info|low|medium|high|critical)  `, lines[0], "severity in words")
 			assert.Contains(t, lines[0], f.Data["signal"].(string))
 			sender := f.Data["sender"].(signatures.DataObject)
@@ -169,7 +169,8 @@ func TestTableShowsACustomRulesData(t *testing.T) {
 	findings := findingsOf(t, rt.Signatures(), sampleEvents(t))
 	require.NotEmpty(t, findings)
 	for _, block := range render(t, "rego", findings...) {
-		assert.Contains(t, block, "USER-1 SIGUSR1 through a pidfd [rego]  info  SIGUSR1\n", "known fields in words")
+		assert.Contains(t, block, "USER-1 SIGUSR1 through a pidfd (pidfd_sigusr1) [rego]  info  SIGUSR1 on pidfd_send_signal by pidfd-trigger (pid ",
+			"known fields in words, the causal event's process for a sender")
 		assert.Contains(t, block, "    data: target_source=tracked\n", "the rule's own data as key=value")
 		for _, noise := range []string{"<nil>", "flags", "?", "->"} {
 			assert.NotContains(t, block, noise, "nothing the rule did not give")
@@ -179,7 +180,7 @@ func TestTableShowsACustomRulesData(t *testing.T) {
 
 func TestTableLabelsTheEngine(t *testing.T) {
 	f := goFindings(t, sampleEvents(t))[0]
-	assert.Contains(t, render(t, "go", f)[0], f.SigMetadata.Name+" [go]  ")
+	assert.Contains(t, render(t, "go", f)[0], f.SigMetadata.EventName+") [go]  ")
 	assert.NotContains(t, render(t, "", f)[0], "[]")
 }
 
