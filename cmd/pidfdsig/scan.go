@@ -99,7 +99,7 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	out := newFindingWriter(opts.output, stdout)
 	pos := &inputPos{}
 	logger := positionLogger{next: stderrLogger{w: stderr}, at: pos}
-	eng, err := engine.New(sigs, engine.Options{OnFinding: out.write, Logger: logger})
+	eng, err := engine.New(sigs, engine.Options{OnFinding: out.write, HandlerFor: out.labelFor(opts.engine), Logger: logger})
 	if err != nil {
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
 		return exitError
@@ -252,20 +252,48 @@ func newFindingWriter(format string, w io.Writer) *findingWriter {
 	return fw
 }
 
-func (fw *findingWriter) write(f *detect.Finding) {
+func (fw *findingWriter) write(f *detect.Finding) { fw.writeFrom(f, "") }
+
+// labelFor gives each signature a handler that labels its findings with
+// the engine that made them when -engine both runs every built-in
+// signature twice; nil (no labels) otherwise.
+func (fw *findingWriter) labelFor(engines string) func(detect.Signature) detect.SignatureHandler {
+	if engines != engineBoth {
+		return nil
+	}
+	return func(s detect.Signature) detect.SignatureHandler {
+		label := engineGo
+		if _, ok := s.(*rego.Signature); ok {
+			label = engineRego
+		}
+		return func(f *detect.Finding) { fw.writeFrom(f, label) }
+	}
+}
+
+// writeFrom prints f, labelled with the engine that made it unless that
+// is "": in the table after the signature, in JSON as the metadata
+// property "engine".
+func (fw *findingWriter) writeFrom(f *detect.Finding, engine string) {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
 	if fw.closed {
 		return
 	}
-	fw.bySig[f.SigMetadata.ID+" "+f.SigMetadata.EventName]++
+	key := f.SigMetadata.ID + " " + f.SigMetadata.EventName
+	if engine != "" {
+		key += " [" + engine + "]"
+	}
+	fw.bySig[key]++
 	if fw.enc != nil {
 		if ev, ok := report.TraceEvent(f); ok {
+			if engine != "" {
+				ev.Metadata.Properties["engine"] = engine
+			}
 			_ = fw.enc.Encode(ev)
 		}
 		return
 	}
-	_ = fw.table.Write(f)
+	_ = fw.table.WriteFrom(f, engine)
 }
 
 // close flushes the output; later findings are dropped.
