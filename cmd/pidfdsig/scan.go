@@ -96,8 +96,8 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
 		return exitError
 	}
-	out := newFindingWriter(opts.output, stdout)
 	pos := &inputPos{}
+	out := newFindingWriter(opts.output, stdout, pos)
 	logger := positionLogger{next: stderrLogger{w: stderr}, at: pos}
 	eng, err := engine.New(sigs, engine.Options{OnFinding: out.write, HandlerFor: out.labelFor(opts.engine), Logger: logger})
 	if err != nil {
@@ -240,10 +240,11 @@ type findingWriter struct {
 	bySig  map[string]int
 	table  *report.Table
 	enc    *json.Encoder
+	at     *inputPos // the input and line of the event being dispatched
 }
 
-func newFindingWriter(format string, w io.Writer) *findingWriter {
-	fw := &findingWriter{bySig: map[string]int{}}
+func newFindingWriter(format string, w io.Writer, at *inputPos) *findingWriter {
+	fw := &findingWriter{bySig: map[string]int{}, at: at}
 	if format == "json" {
 		fw.enc = json.NewEncoder(w)
 	} else {
@@ -293,7 +294,7 @@ func (fw *findingWriter) writeFrom(f *detect.Finding, engine string) {
 		}
 		return
 	}
-	_ = fw.table.WriteFrom(f, engine)
+	_ = fw.table.WriteFrom(f, report.Origin{Where: fw.at.String(), Engine: engine})
 }
 
 // close flushes the output; later findings are dropped.

@@ -42,3 +42,10 @@ func TestScanLabelsTheEngineWhenBothRun(t *testing.T) {
 		})
 	}
 }
+
+// Each row says which input and line its causal event came from.
+func TestScanTableNamesTheInputLine(t *testing.T) {
+	code, out, stderr := runCmd(t, "", "scan", "-signatures", "PFD-3", legacySample)
+	require.Equal(t, exitFindings, code, stderr)
+	assert.Contains(t, out, " UTC  "+legacySample+":7  PFD-3 ", "line 7 is the EPERM call with a siginfo")
+}

@@ -26,19 +26,29 @@ func NewTable(w io.Writer) *Table {
 	return &Table{w: w}
 }
 
-// Write adds one finding.
-func (t *Table) Write(f *detect.Finding) error {
-	return t.WriteFrom(f, "")
+// Origin is where a finding came from, which the finding itself does not
+// carry.
+type Origin struct {
+	// Where names the input and line of the causal event, e.g.
+	// "capture.jsonl:7"; shown after the time, left out when "".
+	Where string
+	// Engine names what made the finding, "go" or "rego"; shown after
+	// the signature so that the same detection from two engines can be
+	// told apart, left out when "".
+	Engine string
 }
 
-// WriteFrom adds one finding made by the named engine ("go", "rego"),
-// shown after the signature so that the same detection from two engines
-// can be told apart; no label when engine is "".
-func (t *Table) WriteFrom(f *detect.Finding, engine string) error {
+// Write adds one finding of unknown origin.
+func (t *Table) Write(f *detect.Finding) error {
+	return t.WriteFrom(f, Origin{})
+}
+
+// WriteFrom adds one finding and where it came from.
+func (t *Table) WriteFrom(f *detect.Finding, from Origin) error {
 	if t.err != nil {
 		return t.err
 	}
-	_, t.err = io.WriteString(t.w, findingBlock(f, engine))
+	_, t.err = io.WriteString(t.w, findingBlock(f, from))
 	return t.err
 }
 
@@ -49,11 +59,14 @@ func (t *Table) Flush() error { return t.err }
 const timeLayout = "2006-01-02 15:04:05.000 UTC"
 
 // findingBlock renders f as the lines of one table entry.
-func findingBlock(f *detect.Finding, engine string) string {
+func findingBlock(f *detect.Finding, from Origin) string {
 	data := f.GetData()
 	var b strings.Builder
 	b.WriteString(when(f))
 	b.WriteString("  ")
+	if from.Where != "" {
+		b.WriteString(from.Where + "  ")
+	}
 	b.WriteString(f.SigMetadata.ID)
 	if f.SigMetadata.Name != "" {
 		b.WriteString(" " + f.SigMetadata.Name)
@@ -61,14 +74,14 @@ func findingBlock(f *detect.Finding, engine string) string {
 	if f.SigMetadata.EventName != "" {
 		b.WriteString(" (" + f.SigMetadata.EventName + ")")
 	}
-	if engine != "" {
-		b.WriteString(" [" + engine + "]")
+	if from.Engine != "" {
+		b.WriteString(" [" + from.Engine + "]")
 	}
 	b.WriteString("  " + severityWord(f.SigMetadata.Properties["Severity"]))
-	if c := callLine(data, f); c != "" {
-		b.WriteString("  " + c)
-	}
 	b.WriteByte('\n')
+	if c := callLine(data, f); c != "" {
+		b.WriteString("    " + c + "\n")
+	}
 	if why := whyLine(data); why != "" {
 		b.WriteString("    why: " + why + "\n")
 	}
@@ -88,36 +101,40 @@ func when(f *detect.Finding) string {
 }
 
 // callLine says what was signalled, by whom, to whom, with which flags and
-// with what outcome, from the fields of the finding data that are present.
+// with what result, from the fields of the finding data that are present.
 // Data without a sender (a custom rule's) names the causal event and its
 // process instead.
 func callLine(data map[string]interface{}, f *detect.Finding) string {
-	var parts []string
+	var what []string
 	if sig, ok := data["signal"].(string); ok && sig != "" {
-		parts = append(parts, sig)
+		what = append(what, sig)
 	}
 	if s := object(data["sender"]); s != nil {
-		parts = append(parts, "from "+process(s))
+		what = append(what, "sent by "+process(s, ""))
 	} else if ev, ok := f.Event.Payload.(trace.Event); ok {
-		parts = append(parts, "on "+ev.EventName+" by "+process(map[string]interface{}{
+		what = append(what, "in "+ev.EventName+" by "+process(map[string]interface{}{
 			"comm": ev.ProcessName, "host_pid": ev.HostProcessID, "uid": ev.UserID,
-		}))
+		}, ""))
 	}
 	if t := object(data["target"]); t != nil {
-		parts = append(parts, "to "+targetWords(t))
+		what = append(what, "to "+targetWords(t))
+	}
+	var parts []string
+	if len(what) > 0 {
+		parts = append(parts, strings.Join(what, " "))
 	}
 	if fl, ok := flagWords(data); ok {
 		parts = append(parts, "flags "+fl)
 	}
 	if out, ok := outcome(data); ok {
-		parts = append(parts, "-> "+out)
+		parts = append(parts, "result "+out)
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, ", ")
 }
 
-// process names a process as comm (pid N, uid N), leaving out what is
-// unknown.
-func process(o map[string]interface{}) string {
+// process names a process as "comm (pid N, uid N; note)", leaving out
+// what is unknown.
+func process(o map[string]interface{}, note string) string {
 	name := "process"
 	if c, ok := o["comm"].(string); ok && c != "" {
 		name = c
@@ -131,7 +148,11 @@ func process(o map[string]interface{}) string {
 	} else {
 		ids = append(ids, "uid unknown")
 	}
-	return name + " (" + strings.Join(ids, ", ") + ")"
+	in := strings.Join(ids, ", ")
+	if note != "" {
+		in += "; " + note
+	}
+	return name + " (" + in + ")"
 }
 
 // targetWords names the target and how it was learned, or why it is
@@ -149,7 +170,7 @@ func targetWords(t map[string]interface{}) string {
 	if reason != "" {
 		how += "; " + reason
 	}
-	return process(t) + " [" + how + "]"
+	return process(t, how)
 }
 
 // sourceWords says in plain words how a target was learned.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -77,7 +78,7 @@ func render(t *testing.T, engine string, fs ...*detect.Finding) []string {
 	for _, f := range fs {
 		var buf bytes.Buffer
 		table := NewTable(&buf)
-		require.NoError(t, table.WriteFrom(f, engine))
+		require.NoError(t, table.WriteFrom(f, Origin{Engine: engine}))
 		require.NoError(t, table.Flush())
 		blocks = append(blocks, buf.String())
 	}
@@ -106,20 +107,21 @@ func TestTableSaysWhyForEveryRealFinding(t *testing.T) {
 		t.Run(f.SigMetadata.ID, func(t *testing.T) {
 			assert.Regexp(t, `^20\d\d-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC  `, lines[0], "date and time in UTC first")
 			assert.Contains(t, lines[0], f.SigMetadata.ID+" "+f.SigMetadata.Name+" ("+f.SigMetadata.EventName+")")
-			assert.Regexp(t, `  (info|low|medium|high|critical)  `, lines[0], "severity in words")
-			assert.Contains(t, lines[0], f.Data["signal"].(string))
+			assert.Regexp(t, `  (info|low|medium|high|critical)$`, lines[0], "severity in words")
+			require.Len(t, lines, 3, "a heading, the call and why:\n%s", block)
+			call := lines[1]
+			assert.True(t, strings.HasPrefix(call, "    "+f.Data["signal"].(string)+" sent by "), call)
 			sender := f.Data["sender"].(signatures.DataObject)
-			assert.Contains(t, lines[0], "from pidfd-trigger (pid "+valueText(sender["host_pid"])+", uid 0)")
+			assert.Contains(t, call, " sent by pidfd-trigger (pid "+valueText(sender["host_pid"])+", uid 0) to ")
 			tgt := f.Data["target"].(signatures.DataObject)
-			assert.Contains(t, lines[0], "(pid "+valueText(tgt["host_pid"])+", uid unknown) [pidfd followed from pidfd_open]")
-			assert.Contains(t, lines[0], "-> "+map[string]string{"": "ok"}[f.Data["errno"].(string)]+f.Data["errno"].(string))
+			assert.Contains(t, call, " to process (pid "+valueText(tgt["host_pid"])+", uid unknown; pidfd followed from pidfd_open), ")
+			assert.True(t, strings.HasSuffix(call, ", result "+map[string]string{"": "ok"}[f.Data["errno"].(string)]+f.Data["errno"].(string)), call)
 			for _, name := range f.Data["flag_names"].([]string) {
-				assert.Contains(t, lines[0], "flags "+name)
+				assert.Contains(t, call, ", flags "+name)
 			}
-			require.Len(t, lines, 2, "a first line and a why line:\n%s", block)
-			assert.True(t, strings.HasPrefix(lines[1], "    why: "), lines[1])
+			assert.True(t, strings.HasPrefix(lines[2], "    why: "), lines[2])
 			for _, r := range f.Data["reasons"].([]string) {
-				assert.Contains(t, lines[1], reasonPhrases[r])
+				assert.Contains(t, lines[2], reasonPhrases[r])
 			}
 			for _, jargon := range []string{"<nil>", "via tracked", "?", "map["} {
 				assert.NotContains(t, block, jargon)
@@ -134,13 +136,13 @@ func TestTableNamesWhatEachSignatureFound(t *testing.T) {
 		name string
 		want string
 	}{
-		{"PFD-2 names the process-group flag", "flags PIDFD_SIGNAL_PROCESS_GROUP -> ok"},
-		{"PFD-2 shows an unknown flag bit in hex", "flags 0x8 -> EINVAL"},
+		{"PFD-2 names the process-group flag", "flags PIDFD_SIGNAL_PROCESS_GROUP, result ok"},
+		{"PFD-2 shows an unknown flag bit in hex", "flags 0x8, result EINVAL"},
 		{"PFD-2 says why a process-group signal matters", "why: stops or kills a whole process group"},
 		{"PFD-3 points at the forged siginfo", "; caller-supplied siginfo at 0x7ff"},
-		{"PFD-3 says no flags in words", "flags none -> EPERM"},
-		{"severity 1 reads low", "  low  SIGUSR1"},
-		{"severity 2 reads medium", "  medium  SIGUSR2"},
+		{"PFD-3 says no flags in words", "flags none, result EPERM"},
+		{"severity 1 reads low", "  low\n    SIGUSR1 "},
+		{"severity 2 reads medium", "  medium\n    SIGUSR2 "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,7 +157,7 @@ func TestTableExplainsAnUnknownTarget(t *testing.T) {
 	findings := goFindings(t, withoutEvent(sampleEvents(t), "pidfd_open"))
 	require.NotEmpty(t, findings)
 	for _, block := range render(t, "", findings...) {
-		assert.Contains(t, block, "to unknown target (fd not tracked")
+		assert.Contains(t, block, " to unknown target (fd not tracked")
 		assert.NotContains(t, block, "<nil>")
 	}
 }
@@ -169,19 +171,37 @@ func TestTableShowsACustomRulesData(t *testing.T) {
 	findings := findingsOf(t, rt.Signatures(), sampleEvents(t))
 	require.NotEmpty(t, findings)
 	for _, block := range render(t, "rego", findings...) {
-		assert.Contains(t, block, "USER-1 SIGUSR1 through a pidfd (pidfd_sigusr1) [rego]  info  SIGUSR1 on pidfd_send_signal by pidfd-trigger (pid ",
+		assert.Contains(t, block, "USER-1 SIGUSR1 through a pidfd (pidfd_sigusr1) [rego]  info\n    SIGUSR1 in pidfd_send_signal by pidfd-trigger (pid ",
 			"known fields in words, the causal event's process for a sender")
 		assert.Contains(t, block, "    data: target_source=tracked\n", "the rule's own data as key=value")
-		for _, noise := range []string{"<nil>", "flags", "?", "->"} {
+		for _, noise := range []string{"<nil>", "flags", "?", "result"} {
 			assert.NotContains(t, block, noise, "nothing the rule did not give")
 		}
 	}
 }
 
-func TestTableLabelsTheEngine(t *testing.T) {
+func TestTableShowsTheOrigin(t *testing.T) {
 	f := goFindings(t, sampleEvents(t))[0]
-	assert.Contains(t, render(t, "go", f)[0], f.SigMetadata.EventName+") [go]  ")
-	assert.NotContains(t, render(t, "", f)[0], "[]")
+	tests := []struct {
+		name  string
+		from  Origin
+		want  *regexp.Regexp
+		blank string
+	}{
+		{"the engine after the signature", Origin{Engine: "go"}, regexp.MustCompile(`^\S+ \S+ UTC  PFD-2 .*\(pidfd_unusual_flags\) \[go\]  medium\n`), ""},
+		{"the input and line after the time", Origin{Where: "trigger.jsonl:7"}, regexp.MustCompile(`^\S+ \S+ UTC  trigger\.jsonl:7  PFD-2 .*\(pidfd_unusual_flags\)  medium`), "[]"},
+		{"nothing when unknown", Origin{}, regexp.MustCompile(`^\S+ \S+ UTC  PFD-2 `), "[]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, NewTable(&buf).WriteFrom(f, tt.from))
+			assert.Regexp(t, tt.want, buf.String())
+			if tt.blank != "" {
+				assert.NotContains(t, buf.String(), tt.blank)
+			}
+		})
+	}
 }
 
 func TestSeverityWords(t *testing.T) {
