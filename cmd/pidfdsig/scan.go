@@ -15,7 +15,7 @@ import (
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/aquasecurity/tracee/types/trace"
 
-	"github.com/pidfdsig/pidfdsig/internal/engine"
+	"github.com/pidfdsig/pidfdsig/engine"
 	"github.com/pidfdsig/pidfdsig/internal/report"
 	"github.com/pidfdsig/pidfdsig/rego"
 	"github.com/pidfdsig/pidfdsig/signatures"
