@@ -233,3 +233,45 @@ func TestOtherDataRendersValuesSorted(t *testing.T) {
 	}
 	assert.Equal(t, `alpha=null list=[1,2] mid="two words" zeta={"a":"x","b":2}`, otherData(data))
 }
+
+func TestTableSurvivesDataOfAnyShape(t *testing.T) {
+	tests := []struct {
+		name string
+		data map[string]interface{}
+		want string
+	}{
+		{"objects that are not objects are shown as data", map[string]interface{}{"sender": "root", "target": 5}, "data: sender=root target=5"},
+		{"a non-string signal and errno are left to the data line", map[string]interface{}{"signal": 9, "errno": 1}, "data: errno=1 signal=9"},
+		{"flags as text are not a number", map[string]interface{}{"flags": "four"}, "data: flags=four"},
+		{"a rule's reasons are shown as named", map[string]interface{}{"reasons": []interface{}{"custom_reason", "delivered"}}, "why: custom_reason; the signal was delivered\n"},
+		{"reasons that are not all strings are shown as data", map[string]interface{}{"reasons": []interface{}{"custom_reason", 3}}, `data: reasons=["custom_reason",3]`},
+		{"null values read null", map[string]interface{}{"note": nil}, "data: note=null"},
+		{"an unknown target without a reason says so", map[string]interface{}{"target": map[string]interface{}{"source": "unknown"}}, "to unknown target\n"},
+		{"a target of a source we do not know keeps its name", map[string]interface{}{"target": map[string]interface{}{"source": "bpf", "host_pid": 7}}, "process (pid 7, uid unknown; learned from bpf)"},
+		{"a failed call without errno shows its return", map[string]interface{}{"return": int64(-22)}, "result failed (return -22)"},
+		{"an empty finding is a heading only", map[string]interface{}{}, "  severity unknown\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &detect.Finding{Data: tt.data, SigMetadata: detect.SignatureMetadata{ID: "X-1"}}
+			var out string
+			require.NotPanics(t, func() { out = render(t, "", f)[0] })
+			assert.Contains(t, out, tt.want)
+			assert.NotContains(t, out, "<nil>")
+		})
+	}
+}
+
+// BenchmarkTableWrite renders every finding of the Tracee samples.
+func BenchmarkTableWrite(b *testing.B) {
+	t := &testing.T{}
+	findings := goFindings(t, sampleEvents(t))
+	table := NewTable(io.Discard)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, f := range findings {
+			_ = table.WriteFrom(f, Origin{Where: "capture.jsonl:7", Engine: "go"})
+		}
+	}
+}

@@ -63,11 +63,27 @@ func flagString(n uint32) string {
 	return events.Flags(n).String()
 }
 
-// shownKeys are the keys of finding data the table renders in words.
-var shownKeys = map[string]bool{
-	"signal": true, "sender": true, "target": true, "flags": true, "flag_names": true,
-	"unknown_flags": true, "errno": true, "return": true, "reasons": true, "info": true,
-	"probe": true, "security_tool": true,
+// shown reports whether the table renders the value v of key k in words:
+// a key it knows holding the type it expects. Anything else goes to the
+// data line, so that no value is lost.
+func shown(k string, v interface{}) bool {
+	switch k {
+	case "signal", "errno", "security_tool":
+		_, ok := v.(string)
+		return ok
+	case "sender", "target", "probe":
+		return object(v) != nil
+	case "flags", "unknown_flags", "return":
+		_, ok := integer(v)
+		return ok
+	case "info":
+		_, isInt := integer(v)
+		_, isUint := v.(uint64)
+		return isInt || isUint
+	case "flag_names", "reasons":
+		return stringList(v) != nil
+	}
+	return false
 }
 
 // decodedCallKeys repeat what the table shows, in a finding that carries
@@ -79,10 +95,10 @@ var decodedCallKeys = map[string]bool{
 // otherData renders the keys of data the table does not show otherwise,
 // sorted, as key=value; "" when there are none.
 func otherData(data map[string]interface{}) string {
-	_, fullCall := data["sender"]
+	fullCall := object(data["sender"]) != nil
 	var keys []string
-	for k := range data {
-		if shownKeys[k] || (fullCall && decodedCallKeys[k]) {
+	for k, v := range data {
+		if shown(k, v) || (fullCall && decodedCallKeys[k]) {
 			continue
 		}
 		keys = append(keys, k)
@@ -159,7 +175,8 @@ func integer(v interface{}) (int64, bool) {
 	return 0, false
 }
 
-// stringList returns the strings of a list of finding data.
+// stringList returns a list of finding data whose elements are all
+// strings (a Rego rule's comes as []interface{}); nil for anything else.
 func stringList(v interface{}) []string {
 	switch l := v.(type) {
 	case []string:
@@ -167,9 +184,11 @@ func stringList(v interface{}) []string {
 	case []interface{}:
 		out := make([]string, 0, len(l))
 		for _, x := range l {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
+			s, ok := x.(string)
+			if !ok {
+				return nil
 			}
+			out = append(out, s)
 		}
 		return out
 	}
