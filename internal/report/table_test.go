@@ -138,7 +138,7 @@ func TestTableNamesWhatEachSignatureFound(t *testing.T) {
 	}{
 		{"PFD-2 names the process-group flag", "flags PIDFD_SIGNAL_PROCESS_GROUP, result ok"},
 		{"PFD-2 shows an unknown flag bit in hex", "flags 0x8, result EINVAL"},
-		{"PFD-2 says why a process-group signal matters", "why: stops or kills a whole process group"},
+		{"PFD-2 says why a process-group signal matters", "why: signals a whole process group at once"},
 		{"PFD-3 points at the forged siginfo", "; caller-supplied siginfo at 0x7ff"},
 		{"PFD-3 says no flags in words", "flags none, result EPERM"},
 		{"severity 1 reads low", "  low\n    SIGUSR1 "},

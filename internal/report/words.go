@@ -36,7 +36,7 @@ var reasonPhrases = map[string]string{
 	"root_sender":           "the sender runs as root",
 	"unknown_flags":         "flag bits the kernel does not know (feature probing)",
 	"multiple_scopes":       "more than one scope flag (feature probing)",
-	"process_group_kill":    "stops or kills a whole process group",
+	"process_group_kill":    "signals a whole process group at once",
 	"same_uid":              "the target runs as the sender's uid",
 	"target_saved_uid":      "the target's saved uid is the sender's",
 	"probe_threshold":       "many signals probing processes in a short time",
