@@ -44,6 +44,9 @@ func OnError(fn func(error)) ScanOption {
 // to opts.OnFinding (or opts.HandlerFor) as they are made. Bad lines and
 // signature errors are counted and skipped; the error is a signature that
 // could not start, or r failing to read, wrapped with what failed.
+//
+// Findings may be kept after their handler returns: each event is decoded
+// into memory of its own (see capture.Reader.Next).
 func Scan(r io.Reader, sigs []detect.Signature, opts Options, scanOpts ...ScanOption) (ScanStats, error) {
 	var o scanOptions
 	for _, opt := range scanOpts {
