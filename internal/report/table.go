@@ -204,14 +204,15 @@ func flagWords(data map[string]interface{}) (string, bool) {
 	return "", false
 }
 
-// outcome is "ok" or the errno name of the call; false when the data says
+// outcome is "ok" or the errno name of the call with its meaning; false
+// when the data says
 // neither.
 func outcome(data map[string]interface{}) (string, bool) {
 	errno, hasErrno := data["errno"].(string)
 	ret, hasReturn := integer(data["return"])
 	switch {
 	case hasErrno && errno != "":
-		return errno, true
+		return errnoWords(errno), true
 	case hasErrno || (hasReturn && ret >= 0):
 		return "ok", true
 	case hasReturn:

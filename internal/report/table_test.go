@@ -115,7 +115,11 @@ func TestTableSaysWhyForEveryRealFinding(t *testing.T) {
 			assert.Contains(t, call, " sent by pidfd-trigger (pid "+valueText(sender["host_pid"])+", uid 0) to ")
 			tgt := f.Data["target"].(signatures.DataObject)
 			assert.Contains(t, call, " to process (pid "+valueText(tgt["host_pid"])+", uid unknown; pidfd followed from pidfd_open), ")
-			assert.True(t, strings.HasSuffix(call, ", result "+map[string]string{"": "ok"}[f.Data["errno"].(string)]+f.Data["errno"].(string)), call)
+			wantResult := "ok"
+			if errno := f.Data["errno"].(string); errno != "" {
+				wantResult = errno + " (" + errnoMeanings[errno] + ")"
+			}
+			assert.True(t, strings.HasSuffix(call, ", result "+wantResult), call)
 			for _, name := range f.Data["flag_names"].([]string) {
 				assert.Contains(t, call, ", flags "+name)
 			}
@@ -141,6 +145,7 @@ func TestTableNamesWhatEachSignatureFound(t *testing.T) {
 		{"PFD-2 says why a process-group signal matters", "why: signals a whole process group at once"},
 		{"PFD-3 points at the forged siginfo", "; caller-supplied siginfo at 0x7ff"},
 		{"PFD-3 says no flags in words", "flags none, result EPERM"},
+		{"an errno says in short what it means", "result EPERM (not permitted: another user's process, or a forged siginfo)\n"},
 		{"severity 1 reads low", "  low\n    SIGUSR1 "},
 		{"severity 2 reads medium", "  medium\n    SIGUSR2 "},
 	}
@@ -248,6 +253,7 @@ func TestTableSurvivesDataOfAnyShape(t *testing.T) {
 		{"null values read null", map[string]interface{}{"note": nil}, "data: note=null"},
 		{"an unknown target without a reason says so", map[string]interface{}{"target": map[string]interface{}{"source": "unknown"}}, "to unknown target\n"},
 		{"a target of a source we do not know keeps its name", map[string]interface{}{"target": map[string]interface{}{"source": "bpf", "host_pid": 7}}, "process (pid 7, uid unknown; learned from bpf)"},
+		{"an errno the table has no words for is shown as named", map[string]interface{}{"errno": "ENOMEM"}, "result ENOMEM\n"},
 		{"a failed call without errno shows its return", map[string]interface{}{"return": int64(-22)}, "result failed (return -22)"},
 		{"an empty finding is a heading only", map[string]interface{}{}, "  severity unknown\n"},
 	}

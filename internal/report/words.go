@@ -47,6 +47,24 @@ var reasonPhrases = map[string]string{
 	"outside_pid_namespace": "the target is outside the sender's pid namespace",
 }
 
+// errnoMeanings say in short what each error of pidfd_send_signal(2)
+// means for the call (kernel 6.18's checks, in their order).
+var errnoMeanings = map[string]string{
+	"EINVAL": "invalid flags, signal or siginfo, or a target outside the sender's pid namespace",
+	"EBADF":  "the fd is not a pidfd",
+	"EPERM":  "not permitted: another user's process, or a forged siginfo",
+	"ESRCH":  "no such process: the target exited, or leads no process group",
+	"EFAULT": "the siginfo address is not readable",
+}
+
+// errnoWords is an errno name with its short meaning when it has one.
+func errnoWords(errno string) string {
+	if m, ok := errnoMeanings[errno]; ok {
+		return errno + " (" + m + ")"
+	}
+	return errno
+}
+
 // reasonWords is one reason in words.
 func reasonWords(name string) string {
 	if p, ok := reasonPhrases[name]; ok {
