@@ -20,7 +20,7 @@ import (
 	"github.com/aquasecurity/tracee/types/trace"
 	"golang.org/x/term"
 
-	"github.com/pidfdsig/pidfdsig/internal/engine"
+	"github.com/pidfdsig/pidfdsig/engine"
 	"github.com/pidfdsig/pidfdsig/internal/report"
 	"github.com/pidfdsig/pidfdsig/rego"
 	"github.com/pidfdsig/pidfdsig/signatures"
@@ -111,10 +111,10 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
 		return exitError
 	}
-	out := newFindingWriter(opts.output, stdout)
 	pos := &inputPos{}
+	out := newFindingWriter(opts.output, stdout, pos)
 	logger := positionLogger{next: stderrLogger{w: stderr}, at: pos}
-	eng, err := engine.New(sigs, engine.Options{OnFinding: out.write, Logger: logger})
+	eng, err := engine.New(sigs, engine.Options{OnFinding: out.write, HandlerFor: out.labelFor(opts.engine), Logger: logger})
 	if err != nil {
 		fmt.Fprintf(stderr, "pidfdsig scan: %v\n", err)
 		return exitError
@@ -306,10 +306,11 @@ type findingWriter struct {
 	bySig  map[string]int
 	table  *report.Table
 	enc    *json.Encoder
+	at     *inputPos // the input and line of the event being dispatched
 }
 
-func newFindingWriter(format string, w io.Writer) *findingWriter {
-	fw := &findingWriter{bySig: map[string]int{}}
+func newFindingWriter(format string, w io.Writer, at *inputPos) *findingWriter {
+	fw := &findingWriter{bySig: map[string]int{}, at: at}
 	if format == "json" {
 		fw.enc = json.NewEncoder(w)
 	} else {
@@ -318,20 +319,48 @@ func newFindingWriter(format string, w io.Writer) *findingWriter {
 	return fw
 }
 
-func (fw *findingWriter) write(f *detect.Finding) {
+func (fw *findingWriter) write(f *detect.Finding) { fw.writeFrom(f, "") }
+
+// labelFor gives each signature a handler that labels its findings with
+// the engine that made them when -engine both runs every built-in
+// signature twice; nil (no labels) otherwise.
+func (fw *findingWriter) labelFor(engines string) func(detect.Signature) detect.SignatureHandler {
+	if engines != engineBoth {
+		return nil
+	}
+	return func(s detect.Signature) detect.SignatureHandler {
+		label := engineGo
+		if _, ok := s.(*rego.Signature); ok {
+			label = engineRego
+		}
+		return func(f *detect.Finding) { fw.writeFrom(f, label) }
+	}
+}
+
+// writeFrom prints f, labelled with the engine that made it unless that
+// is "": in the table after the signature, in JSON as the metadata
+// property "engine".
+func (fw *findingWriter) writeFrom(f *detect.Finding, engine string) {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
 	if fw.closed {
 		return
 	}
-	fw.bySig[f.SigMetadata.ID+" "+f.SigMetadata.EventName]++
+	key := f.SigMetadata.ID + " " + f.SigMetadata.EventName
+	if engine != "" {
+		key += " [" + engine + "]"
+	}
+	fw.bySig[key]++
 	if fw.enc != nil {
 		if ev, ok := report.TraceEvent(f); ok {
+			if engine != "" {
+				ev.Metadata.Properties["engine"] = engine
+			}
 			_ = fw.enc.Encode(ev)
 		}
 		return
 	}
-	_ = fw.table.Write(f)
+	_ = fw.table.WriteFrom(f, report.Origin{Where: fw.at.String(), Engine: engine})
 }
 
 // close flushes the output; later findings are dropped.

@@ -1,8 +1,6 @@
 package report
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 
 	"github.com/aquasecurity/tracee/types/detect"
@@ -10,8 +8,6 @@ import (
 	"github.com/aquasecurity/tracee/types/trace"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/pidfdsig/pidfdsig/signatures"
 )
 
 func sampleFinding() *detect.Finding {
@@ -63,39 +59,4 @@ func TestTraceEventNeedsATraceEventPayload(t *testing.T) {
 	f.Event.Payload = "not an event"
 	_, ok := TraceEvent(f)
 	assert.False(t, ok)
-}
-
-func TestTableRendersOneRowPerFinding(t *testing.T) {
-	tests := []struct {
-		name   string
-		edit   func(*detect.Finding)
-		target string
-		call   string
-	}{
-		{"a tracked target shows its name, pid, uid and source", func(*detect.Finding) {}, "sleep[32235] uid=1000 via tracked", "SIGUSR1 flags=0 -> EPERM"},
-		{"an unknown target shows why", func(f *detect.Finding) {
-			f.Data["target"] = map[string]interface{}{"source": "unknown", "reason": "fd not tracked"}
-			f.Data["errno"] = ""
-		}, "unknown (fd not tracked)", "SIGUSR1 flags=0 -> ok"},
-		{"typed finding data (signatures.DataObject) reads the same", func(f *detect.Finding) {
-			f.Data["sender"] = signatures.DataObject{"comm": "pidfd-trigger", "host_pid": int64(32234), "uid": int64(0)}
-			f.Data["target"] = signatures.DataObject{"source": "tracked", "host_pid": int64(32235), "uid": int64(1000), "comm": "sleep"}
-		}, "sleep[32235] uid=1000 via tracked", "SIGUSR1 flags=0 -> EPERM"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := sampleFinding()
-			tt.edit(f)
-			var buf bytes.Buffer
-			table := NewTable(&buf)
-			require.NoError(t, table.Write(f))
-			require.NoError(t, table.Flush())
-			lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-			require.Len(t, lines, 2)
-			assert.Contains(t, lines[1], "PFD-3")
-			assert.Contains(t, lines[1], "pidfd-trigger[32234] uid=0")
-			assert.Contains(t, lines[1], tt.target)
-			assert.Contains(t, lines[1], tt.call)
-		})
-	}
 }
