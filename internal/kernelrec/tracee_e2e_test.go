@@ -59,12 +59,17 @@ import (
 
 // traceeVariant is one tracee binary and how to drive it.
 type traceeVariant struct {
-	name      string
-	bin       string   // the binary
-	run       []string // the command that runs it, before tracee's own arguments
-	src       string   // -tracee-src, when it compiled types from its tree
-	debugLog  []string // the flags that turn on debug logging
-	eventArgs func(tags, names []string) []string
+	name     string
+	bin      string   // the binary
+	run      []string // the command that runs it, before tracee's own arguments
+	src      string   // -tracee-src, when it compiled types from its tree
+	debugLog []string // the flags that turn on debug logging
+	// sortEvents is the flag that has Tracee sort events by time before
+	// its signature engine: the target tracker follows each pidfd through
+	// the events in the order they happened, which events read from
+	// several CPUs' buffers do not keep on their own.
+	sortEvents []string
+	eventArgs  func(tags, names []string) []string
 }
 
 // companionNames are the raw events Tracee is asked to print as well, so
@@ -97,18 +102,20 @@ func traceeVariants(t *testing.T) []traceeVariant {
 				v.src = filepath.Join(filepath.Dir(script), "tracee-main-src")
 				v.debugLog = []string{"--logging", "level=debug"}
 				v.eventArgs = mainEventArgs
+				v.sortEvents = mainSortEvents
 			} else {
 				v.debugLog = []string{"--log", "debug"}
 				v.eventArgs = legacyEventArgs
+				v.sortEvents = legacySortEvents
 			}
 			out = append(out, v)
 		}
 	}
 	if bin := os.Getenv("TRACEE_BIN"); bin != "" {
 		v := traceeVariant{name: "TRACEE_BIN", bin: bin, run: []string{bin, "-C", "bypass=true"}, src: os.Getenv("TRACEE_SRC"),
-			debugLog: []string{"--log", "debug"}, eventArgs: legacyEventArgs}
+			debugLog: []string{"--log", "debug"}, eventArgs: legacyEventArgs, sortEvents: legacySortEvents}
 		if isMainTracee(bin) {
-			v.debugLog, v.eventArgs = []string{"--logging", "level=debug"}, mainEventArgs
+			v.debugLog, v.eventArgs, v.sortEvents = []string{"--logging", "level=debug"}, mainEventArgs, mainSortEvents
 		}
 		out = append(out, v)
 	}
@@ -117,6 +124,13 @@ func traceeVariants(t *testing.T) []traceeVariant {
 	}
 	return out
 }
+
+// The flags that sort events by time before the signature engine, in
+// v0.24.1 and in main.
+var (
+	legacySortEvents = []string{"--output", "option:sort-events"}
+	mainSortEvents   = []string{"--output", "sort-events"}
+)
 
 // isMainTracee tells Tracee's main branch (which has --logging) from
 // v0.24.1 (which has --log).
@@ -277,6 +291,7 @@ type window struct {
 func runInTracee(t *testing.T, tv traceeVariant, pv pluginVariant, dir string, progs paths) traceeRun {
 	t.Helper()
 	args := append([]string{"--signatures-dir", dir}, tv.eventArgs(pv.tags, companionNames)...)
+	args = append(args, tv.sortEvents...)
 	return actInTracee(t, tv, args, pv.env, progs)
 }
 
