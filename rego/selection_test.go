@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pidfdsig/pidfdsig/engine"
 	"github.com/pidfdsig/pidfdsig/events"
-	"github.com/pidfdsig/pidfdsig/internal/engine"
 	"github.com/pidfdsig/pidfdsig/rego"
 )
 

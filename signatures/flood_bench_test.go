@@ -7,8 +7,8 @@ import (
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/aquasecurity/tracee/types/trace"
 
+	"github.com/pidfdsig/pidfdsig/engine"
 	"github.com/pidfdsig/pidfdsig/events"
-	"github.com/pidfdsig/pidfdsig/internal/engine"
 	"github.com/pidfdsig/pidfdsig/signatures"
 	"github.com/pidfdsig/pidfdsig/target"
 )

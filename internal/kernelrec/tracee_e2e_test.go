@@ -28,8 +28,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pidfdsig/pidfdsig/capture"
+	"github.com/pidfdsig/pidfdsig/engine"
 	"github.com/pidfdsig/pidfdsig/events"
-	"github.com/pidfdsig/pidfdsig/internal/engine"
 	"github.com/pidfdsig/pidfdsig/signatures"
 	"github.com/pidfdsig/pidfdsig/target"
 )

@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pidfdsig/pidfdsig/capture"
+	"github.com/pidfdsig/pidfdsig/engine"
 	"github.com/pidfdsig/pidfdsig/events"
-	"github.com/pidfdsig/pidfdsig/internal/engine"
 	"github.com/pidfdsig/pidfdsig/plugin/bundle"
 	"github.com/pidfdsig/pidfdsig/signatures"
 	"github.com/pidfdsig/pidfdsig/target"
