@@ -35,7 +35,8 @@ import (
 // Metrics per tracee version: cpu-s (Tracee's user+system CPU seconds)
 // and lost events of each side, summed over its two runs, calls/s the load reached, and
 // overhead-% = extra CPU per call with the plugin. The load runs
-// PIDFDSIG_OVERHEAD_SECONDS (default 20) seconds, 2 under -short.
+// PIDFDSIG_OVERHEAD_SECONDS (default 20) seconds, 2 under -short;
+// PIDFDSIG_OVERHEAD_SORT=1 runs both sides with Tracee's event sorting.
 func BenchmarkTraceeOverhead(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skipf("SKIPPED LOUDLY: Tracee needs root (euid %d)", os.Geteuid())
@@ -96,10 +97,11 @@ func benchVariants(b *testing.B) []traceeVariant {
 		if err != nil {
 			continue
 		}
-		v := traceeVariant{name: ver, bin: string(bytes.TrimSpace(path)), run: []string{script, ver, "--"}, eventArgs: legacyEventArgs}
+		v := traceeVariant{name: ver, bin: string(bytes.TrimSpace(path)), run: []string{script, ver, "--"}, eventArgs: legacyEventArgs,
+			sortEvents: legacySortEvents}
 		if ver == "main" {
 			v.src = filepath.Join(filepath.Dir(script), "tracee-main-src")
-			v.eventArgs = mainEventArgs
+			v.eventArgs, v.sortEvents = mainEventArgs, mainSortEvents
 		}
 		out = append(out, v)
 	}
@@ -151,6 +153,11 @@ func (o overhead) add(p overhead) overhead {
 
 var lostEvents = regexp.MustCompile(`Lost (\d+) events`)
 
+// overheadSortEvents reports whether PIDFDSIG_OVERHEAD_SORT=1 asks both
+// sides to run with Tracee's event sorting, as docs/tracee-plugin.md
+// recommends with the plugin.
+func overheadSortEvents() bool { return os.Getenv("PIDFDSIG_OVERHEAD_SORT") == "1" }
+
 // overheadRun starts tracee (with the plugin in dir, or without a plugin
 // when dir is ""), runs the load for d, stops tracee and reads its CPU
 // time and lost events.
@@ -166,6 +173,9 @@ func overheadRun(b *testing.B, tv traceeVariant, dir string, d time.Duration) ov
 	// Neither run prints events: the comparison is of tracing and
 	// detection, not of writing JSON.
 	args = append(args, "--output", "none")
+	if overheadSortEvents() {
+		args = append(args, tv.sortEvents...)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), d+3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tv.run[0], args...)
