@@ -3,8 +3,6 @@ package rego
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,16 +28,10 @@ func captureEvents(t *testing.T) map[string][]trace.Event {
 	for _, file := range files {
 		f, err := os.Open(file)
 		require.NoError(t, err)
-		r := capture.NewReader(f)
-		for {
-			var ev trace.Event
-			err := r.Next(&ev)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			require.NoError(t, err, file)
-			out[file] = append(out[file], ev)
-		}
+		evs, bad, err := capture.ReadAll(f)
+		require.NoError(t, err, file)
+		require.Empty(t, bad, file)
+		out[file] = append(out[file], evs...)
 		require.NoError(t, f.Close())
 	}
 	require.Greater(t, len(out), 20, "the captures in testdata")

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -32,16 +31,10 @@ func sampleEvents(t *testing.T) []trace.Event {
 	for _, file := range files {
 		f, err := os.Open(file)
 		require.NoError(t, err)
-		r := capture.NewReader(f)
-		for {
-			var ev trace.Event
-			err := r.Next(&ev)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			require.NoError(t, err, file)
-			evs = append(evs, ev)
-		}
+		read, bad, err := capture.ReadAll(f)
+		require.NoError(t, err, file)
+		require.Empty(t, bad, file)
+		evs = append(evs, read...)
 		require.NoError(t, f.Close())
 	}
 	return evs
