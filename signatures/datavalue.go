@@ -125,6 +125,7 @@ type DataTypeError struct {
 	Type string // its Go type
 }
 
+// Error names the value's place and its Go type.
 func (e *DataTypeError) Error() string {
 	return fmt.Sprintf("finding data: %s: unsupported type %s", e.Path, e.Type)
 }

@@ -81,6 +81,7 @@ type FindingDataError struct {
 	Got  string // the Go type found
 }
 
+// Error names the key, the type it should hold and the type it holds.
 func (e *FindingDataError) Error() string {
 	return fmt.Sprintf("finding data: %s: want %s, got %s", e.Key, e.Want, e.Got)
 }
