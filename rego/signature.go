@@ -16,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/pidfdsig/pidfdsig/events"
+	"github.com/pidfdsig/pidfdsig/internal/payload"
 	"github.com/pidfdsig/pidfdsig/rego/internal/limits"
 )
 
@@ -34,7 +35,6 @@ type Signature struct {
 	deadline *deadline     // bounds OPA evaluator runs; nil for a planned rule
 	eval     *evaluator    // the rule's queries and their reusable state
 	probes   *probeWindows // the PFD-4 style aggregation, when the rule asks for it
-	ev       trace.Event   // scratch copy of a by-value payload
 	enr      enrichment    // the decoded call and its target, for a planned rule
 	strikes  strikes       // failed evaluations, and whether they switched the rule off
 
@@ -162,7 +162,6 @@ func (s *Signature) Close() {
 	defer s.mu.Unlock()
 	s.running = false
 	s.probes = nil
-	s.ev = trace.Event{}
 	s.enr = enrichment{}
 }
 
@@ -188,7 +187,7 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 		return nil, nil
 	}
 	s.stats.events.Add(1)
-	ev := s.payload(event.Payload)
+	ev, _ := payload.Of(event.Payload) // read-only: Tracee shares it
 	if ev == nil {
 		n := s.stats.wrongPayloads.Add(1)
 		s.warn(n, "unexpected event payload", "type", fmt.Sprintf("%T", event.Payload))
@@ -277,20 +276,6 @@ func (s *Signature) checked(ev *trace.Event, v verdict, err error, timedOut bool
 	s.warn(n, "rego rule evaluation failed", "error", evalErr.Error())
 	s.strike(evalErr)
 	return verdict{}, false
-}
-
-// payload returns the trace.Event an event carries, by value (Tracee) or
-// by pointer, or nil.
-func (s *Signature) payload(p any) *trace.Event {
-	switch ev := p.(type) {
-	case trace.Event:
-		s.ev = ev
-		return &s.ev
-	case *trace.Event:
-		return ev
-	default:
-		return nil
-	}
 }
 
 // eventSource is the event's source header, "tracee" when unset.

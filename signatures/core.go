@@ -11,6 +11,7 @@ import (
 	"github.com/aquasecurity/tracee/types/trace"
 
 	"github.com/pidfdsig/pidfdsig/events"
+	"github.com/pidfdsig/pidfdsig/internal/payload"
 	"github.com/pidfdsig/pidfdsig/target"
 )
 
@@ -74,7 +75,6 @@ type core struct {
 	cb     detect.SignatureHandler
 	logger detect.Logger
 	stats  Stats
-	ev     trace.Event
 	call   events.SendSignal
 	target target.Target
 }
@@ -136,7 +136,6 @@ func (c *core) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.state = stateClosed
-	c.ev = trace.Event{}
 	c.call = events.SendSignal{}
 	c.target = target.Target{}
 	if a, ok := c.rule.(aggregator); ok {
@@ -178,7 +177,7 @@ func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureH
 		return nil, nil
 	}
 	c.stats.Events++
-	ev := c.payload(event.Payload)
+	ev, _ := payload.Of(event.Payload) // read-only: Tracee shares it
 	if ev == nil {
 		c.stats.WrongPayloads++
 		c.warn(c.stats.WrongPayloads, "unexpected event payload", "type", fmt.Sprintf("%T", event.Payload))
@@ -227,20 +226,6 @@ func (c *core) observeParse(ev *trace.Event) (isCall bool, err error) {
 	}
 	c.call, err = events.ParseSendSignal(ev)
 	return true, err
-}
-
-// payload returns the trace.Event an event carries (by value, as Tracee
-// sends it, or by pointer), or nil.
-func (c *core) payload(p interface{}) *trace.Event {
-	switch ev := p.(type) {
-	case trace.Event:
-		c.ev = ev
-		return &c.ev
-	case *trace.Event:
-		return ev
-	default:
-		return nil
-	}
 }
 
 // finding builds the finding for the call in the scratch fields.

@@ -10,6 +10,7 @@ import (
 	"github.com/aquasecurity/tracee/types/trace"
 
 	"github.com/pidfdsig/pidfdsig/events"
+	"github.com/pidfdsig/pidfdsig/internal/payload"
 )
 
 // FollowerTag is a Tag of every Follower. The signatures of the Tracee
@@ -46,7 +47,6 @@ type Follower struct {
 	mu      sync.Mutex
 	running bool
 	events  uint64
-	scratch trace.Event
 }
 
 var _ detect.Signature = (*Follower)(nil)
@@ -92,16 +92,8 @@ func (f *Follower) OnEvent(event protocol.Event) error {
 		return nil
 	}
 	f.events++
-	switch ev := event.Payload.(type) {
-	case trace.Event:
-		f.scratch = ev
-		f.tracker.Observe(&f.scratch)
-		f.scratch = trace.Event{}
-	case *trace.Event:
-		f.tracker.Observe(ev)
-	default:
-		f.tracker.Observe(nil) // counted as malformed
-	}
+	ev, _ := payload.Of(event.Payload)
+	f.tracker.Observe(ev) // a nil ev is counted as malformed
 	return nil
 }
 
