@@ -91,7 +91,8 @@ func BenchmarkTraceeOverhead(b *testing.B) {
 // cost of the events the plugin makes Tracee trace, against a Tracee that
 // traces pidfd_send_signal alone). PIDFDSIG_OVERHEAD_ROUNDS rounds (default
 // 4; one pair under -short) of PIDFDSIG_OVERHEAD_SECONDS (default 15; 2
-// under -short) each.
+// under -short) each; PIDFDSIG_OVERHEAD_CONTROLS=0 runs only the two
+// with/without pairs of each round, for more of them in the same time.
 //
 // Metrics: overhead-% (mean extra Tracee CPU with the plugin over the
 // with/without pairs) and overhead-ci95-% (the half-width of its 95 %
@@ -113,8 +114,11 @@ func BenchmarkTraceeOverheadSideBySide(b *testing.B) {
 	rounds = int(envFloat(b, "PIDFDSIG_OVERHEAD_ROUNDS", float64(rounds)))
 	load := time.Duration(seconds * float64(time.Second))
 	pairs := [][2]side{{sideWithout, sideWith}, {sideWith, sideWithout}, {sideWithout, sideWithout}, {sideSendOnly, sideWith}}
-	if testing.Short() {
+	switch {
+	case testing.Short():
 		pairs = pairs[:1]
+	case os.Getenv("PIDFDSIG_OVERHEAD_CONTROLS") == "0":
+		pairs = pairs[:2]
 	}
 	root := benchRepoRoot(b)
 	for _, tv := range benchVariants(b) {
