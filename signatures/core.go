@@ -183,7 +183,7 @@ func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureH
 		c.warn(c.stats.WrongPayloads, "unexpected event payload", "type", fmt.Sprintf("%T", event.Payload))
 		return nil, nil
 	}
-	isCall, err := c.observeParse(ev)
+	isCall, candidate, err := c.observeParse(ev)
 	if !isCall {
 		return nil, nil
 	}
@@ -193,7 +193,7 @@ func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureH
 		return nil, nil
 	}
 	c.stats.Calls++
-	if !c.rule.candidate(&c.call) {
+	if !candidate {
 		return nil, nil
 	}
 	c.target = c.resolver.Resolve(ev, &c.call)
@@ -213,19 +213,20 @@ func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureH
 }
 
 // observeParse passes ev to the Resolver's Observe and, for a
-// pidfd_send_signal event, parses it into c.call. isCall reports whether ev
+// pidfd_send_signal event, parses it and asks the rule whether the call is
+// a candidate; a candidate is copied into c.call. isCall reports whether ev
 // is a pidfd_send_signal event, err why it could not be parsed. Signatures
 // built by New share the parse of an event through their resolver.
-func (c *core) observeParse(ev *trace.Event) (isCall bool, err error) {
+func (c *core) observeParse(ev *trace.Event) (isCall, candidate bool, err error) {
 	if c.shared != nil {
-		return c.shared.observeParse(ev, &c.call)
+		return c.shared.observeParse(ev, c.rule, &c.call)
 	}
 	c.resolver.Observe(ev)
 	if ev.EventName != events.EventPidfdSendSignal {
-		return false, nil
+		return false, false, nil
 	}
 	c.call, err = events.ParseSendSignal(ev)
-	return true, err
+	return true, err == nil && c.rule.candidate(&c.call), err
 }
 
 // finding builds the finding for the call in the scratch fields.

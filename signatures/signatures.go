@@ -175,38 +175,44 @@ func (o *observeOnce) observe(ev *trace.Event) observedKey {
 }
 
 // observeParse observes ev as Observe does and, for a pidfd_send_signal
-// event, writes the parsed call to call: a copy of the last call parsed when
-// ev is the same event (same key, the same arguments in memory, the same
-// return value: Tracee hands every signature a copy of one event, sharing
-// its arguments), else a fresh parse. isCall reports whether ev is a
+// event, parses it and asks r whether the call is a candidate; only a
+// candidate is copied to call (most calls are no signature's candidate, and
+// six signatures see each). The parse is that of the last call when ev is
+// the same event (same key, the same arguments in memory, the same return
+// value: Tracee hands every signature a copy of one event, sharing its
+// arguments), else a fresh one. isCall reports whether ev is a
 // pidfd_send_signal event; err is the parse error. Signatures handling
 // events concurrently, each in its own order, at worst miss the kept call
 // and parse again.
-func (o *observeOnce) observeParse(ev *trace.Event, call *events.SendSignal) (isCall bool, err error) {
+func (o *observeOnce) observeParse(ev *trace.Event, r rule, call *events.SendSignal) (isCall, candidate bool, err error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	k := o.observe(ev)
 	if ev.EventName != events.EventPidfdSendSignal {
-		return false, nil
+		return false, false, nil
 	}
 	var args *trace.Argument
 	if len(ev.Args) > 0 {
 		args = &ev.Args[0]
 	}
 	p := &o.parsed
-	if k.timestamp != 0 && args != nil && k == p.key && args == p.args && ev.ReturnValue == p.result {
-		*call = p.call
-		return true, nil
-	}
-	c, err := events.ParseSendSignal(ev)
-	if err != nil {
-		return true, err
-	}
-	*call = c
-	if k.timestamp != 0 && args != nil {
+	if k.timestamp == 0 || args == nil || k != p.key || args != p.args || ev.ReturnValue != p.result {
+		c, err := events.ParseSendSignal(ev)
+		if err != nil {
+			return true, false, err
+		}
+		if k.timestamp == 0 || args == nil {
+			// Not identifiable: nothing to keep for the next signature.
+			*call = c
+			return true, r.candidate(call), nil
+		}
 		*p = parsedCall{key: k, args: args, result: ev.ReturnValue, call: c}
 	}
-	return true, nil
+	if !r.candidate(&p.call) {
+		return true, false, nil
+	}
+	*call = p.call
+	return true, true, nil
 }
 
 // SelectedEvents returns the events the wrapped Resolver selects.

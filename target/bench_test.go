@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/aquasecurity/tracee/types/detect"
+	"github.com/aquasecurity/tracee/types/protocol"
 	"github.com/aquasecurity/tracee/types/trace"
 
 	"github.com/pidfdsig/pidfdsig/events"
@@ -61,7 +63,7 @@ func BenchmarkResolveTrackedParallel(b *testing.B) {
 }
 
 // BenchmarkObserveNoise measures the bulk of a live stream: close events
-// of processes that hold no pidfd, which take only the read lock.
+// of processes that hold no pidfd, which end after one lookup.
 func BenchmarkObserveNoise(b *testing.B) {
 	tr := NewTracker()
 	evs := make([]trace.Event, 1024)
@@ -142,4 +144,62 @@ func floodOnce(b *testing.B, procs, perProc int, opts []Option) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n)/float64(b.N), "ns/event")
 	runtime.KeepAlive(tr)
 	b.StartTimer()
+}
+
+// BenchmarkFollowerLoad measures the companion events of
+// BenchmarkTraceeOverhead's load as Tracee hands them over, boxed, to the
+// Followers: pidfd_open, dup, fcntl(F_DUPFD_CLOEXEC) and three close per
+// turn, by a process holding pidfds. ns/op is per event.
+func BenchmarkFollowerLoad(b *testing.B) {
+	const turns = 4096
+	p := hostProc(4242, 0, "load")
+	stream := make([]protocol.Event, 0, 6*turns)
+	ts := 1000
+	for range turns {
+		for _, ev := range []trace.Event{
+			p.pidfdOpen(4243, 0, 3), p.dup(3, 4), p.fcntl(3, fDupfdCloexec, 0, 5),
+			p.close(5, 0), p.close(4, 0), p.close(3, 0),
+		} {
+			ts++
+			ev.Timestamp = ts
+			stream = append(stream, ev.ToProtocol())
+		}
+	}
+	byEvent := map[string]*Follower{}
+	var tr *Tracker
+	fresh := func() {
+		tr = NewTracker()
+		fs := NewFollowers(tr)
+		for _, f := range fs.Followers() {
+			if err := f.Init(detect.SignatureContext{}); err != nil {
+				b.Fatal(err)
+			}
+			byEvent[f.Event()] = f
+		}
+	}
+	fresh()
+	route := make([]*Follower, len(stream))
+	for i, ev := range stream {
+		route[i] = byEvent[ev.Payload.(trace.Event).EventName]
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i == len(stream) {
+			// A replay would be older than what the tracker holds: start
+			// over with a new one.
+			b.StopTimer()
+			fresh()
+			for k, ev := range stream {
+				route[k] = byEvent[ev.Payload.(trace.Event).EventName]
+			}
+			i = 0
+			b.StartTimer()
+		}
+		_ = route[i].OnEvent(stream[i])
+		i++
+	}
+	if st := tr.Stats(); st.Malformed != 0 {
+		b.Fatalf("%d malformed events", st.Malformed)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/aquasecurity/tracee/types/protocol"
@@ -44,9 +45,10 @@ type Follower struct {
 	parent  *Followers
 	meta    detect.SignatureMetadata
 
-	mu      sync.Mutex
-	running bool
-	events  uint64
+	// running and events are atomics, not under a lock: a Follower sits
+	// on Tracee's path for every companion event (close among them).
+	running atomic.Bool
+	events  atomic.Uint64
 }
 
 var _ detect.Signature = (*Follower)(nil)
@@ -75,9 +77,7 @@ func (f *Follower) GetSelectedEvents() ([]detect.SignatureEventSelector, error) 
 // Init starts the Follower. Tracee calls it only when the Follower's event
 // is selected; Followers.Coverage reports those it never called.
 func (f *Follower) Init(detect.SignatureContext) error {
-	f.mu.Lock()
-	f.running = true
-	f.mu.Unlock()
+	f.running.Store(true)
 	f.parent.markInit(f.event)
 	return nil
 }
@@ -86,12 +86,10 @@ func (f *Follower) Init(detect.SignatureContext) error {
 // trace.Event is counted by the Tracker as malformed; nothing is returned
 // as an error, so the engine never stops on a Follower.
 func (f *Follower) OnEvent(event protocol.Event) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.running {
+	if !f.running.Load() {
 		return nil
 	}
-	f.events++
+	f.events.Add(1)
 	ev, _ := payload.Of(event.Payload)
 	f.tracker.Observe(ev) // a nil ev is counted as malformed
 	return nil
@@ -101,19 +99,15 @@ func (f *Follower) OnEvent(event protocol.Event) error {
 // work.
 func (f *Follower) OnSignal(detect.Signal) error { return nil }
 
-// Close stops the Follower; OnEvent after Close is a no-op. The Tracker is
-// its owner's to close.
+// Close stops the Follower; an OnEvent that starts after Close is a no-op.
+// The Tracker is its owner's to close.
 func (f *Follower) Close() {
-	f.mu.Lock()
-	f.running = false
-	f.mu.Unlock()
+	f.running.Store(false)
 }
 
 // Events returns how many events the Follower has handed to the Tracker.
 func (f *Follower) Events() uint64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.events
+	return f.events.Load()
 }
 
 // companion is what the Followers know of one companion event: what Tracee

@@ -215,18 +215,18 @@ func (t *Tracker) stamp(ts int) int64 {
 // needs whose arguments cannot be decoded is counted in Stats.Malformed and
 // ignored. Observing an event twice, or an event older than what a slot
 // already reflects, is a no-op. Observe never panics on malformed input.
-// Most events (fd operations of processes holding no pidfd) take only the
-// read lock.
+// Most events (fd operations of processes holding no pidfd) end after one
+// lookup.
 func (t *Tracker) Observe(ev *trace.Event) {
 	if ev == nil {
 		t.malformed.Add(1)
 		return
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.nothingToDo(ev) {
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	at := t.stamp(ev.Timestamp)
 	if ev.HostProcessID <= 0 || ev.HostProcessID >= pidMaxLimit {
 		if isSelected(ev.EventName) {
@@ -268,11 +268,13 @@ func (t *Tracker) Observe(ev *trace.Event) {
 	}
 }
 
-// nothingToDo reports, under the read lock, whether ev is an fd event
-// (close, dup, fcntl...) of a process that holds no tracked fd and whose
-// context the tracker already knows: the bulk of the stream, which then
-// costs no write lock. Such an event does not count as activity for
-// eviction, which suits a process holding no pidfd.
+// nothingToDo reports whether ev is an fd event (close, dup, fcntl...) of a
+// process that holds no tracked fd and whose context the tracker already
+// knows: the bulk of the stream, which then changes nothing (not even the
+// clock). Such an event does not count as activity for eviction, which
+// suits a process holding no pidfd. t.mu is held: one lock per event, as
+// Tracee hands events over from one goroutine and a second lock would cost
+// more than it could save in contention.
 func (t *Tracker) nothingToDo(ev *trace.Event) bool {
 	switch ev.EventName {
 	case events.EventClose, events.EventCloseRange, events.EventDup, events.EventDup2, events.EventDup3, events.EventFcntl:
@@ -282,8 +284,6 @@ func (t *Tracker) nothingToDo(ev *trace.Event) bool {
 	if ev.Timestamp <= 0 || ev.HostProcessID <= 0 || ev.HostProcessID >= pidMaxLimit {
 		return false
 	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
 	ref := t.recordAt(int32(ev.HostProcessID), int64(ev.Timestamp))
 	return ref != 0 && t.rec(ref).slots == 0 && t.contextKnown(ref, ev)
 }
