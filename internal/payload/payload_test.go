@@ -14,7 +14,7 @@ import (
 func sampleEvent() trace.Event {
 	return trace.Event{
 		Timestamp: 42, HostProcessID: 7, HostThreadID: 8, EventName: "pidfd_send_signal",
-		Args: []trace.Argument{{ArgMeta: trace.ArgMeta{Name: "pidfd", Type: "int"}, Value: int32(3)}},
+		Args:        []trace.Argument{{ArgMeta: trace.ArgMeta{Name: "pidfd", Type: "int"}, Value: int32(3)}},
 		ReturnValue: -1,
 	}
 }
