@@ -45,8 +45,14 @@ func succeeded(ev *trace.Event) (bool, error) {
 }
 
 // onSendSignal uses the kernel's own verdict: EBADF means the fd held no
-// pidfd at that moment, whatever the tracker believed.
+// pidfd at that moment, whatever the tracker believed. Any other result
+// teaches the tracker nothing, so only an EBADF call is parsed (the
+// signatures parse every call themselves, and count what they cannot).
 func (t *Tracker) onSendSignal(ev *trace.Event, p uint32, at int64) error {
+	r, err := events.ReturnValue(ev)
+	if err != nil || !r.Is(events.EBADF) {
+		return err
+	}
 	call, err := events.ParseSendSignal(ev)
 	if err != nil {
 		return err
