@@ -411,6 +411,9 @@ func waitAllStarted(b *testing.B, ts ...*measuredTracee) {
 	b.Helper()
 	for _, t := range ts {
 		if err := waitStarted(t.log, t.exited, 90*time.Second); err != nil {
+			if isBPFRefusal(t.log()) {
+				b.Skipf("SKIPPED LOUDLY: tracee %s cannot load BPF here: %v\n%s", t.tv.name, err, tail(t.log(), 20))
+			}
 			b.Fatalf("tracee %s (%s): %v\n%s", t.tv.name, t.side, err, tail(t.log(), 30))
 		}
 	}
