@@ -2,8 +2,8 @@ package rego
 
 import (
 	"sync"
-	"unsafe"
 
+	"github.com/aquasecurity/tracee/types/trace"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -11,40 +11,30 @@ import (
 // rules of the runtime reuse it instead of decoding, resolving and building
 // it again: Tracee hands one boxed trace.Event to every signature.
 //
-// The key is the address of the boxed value. The entry holds the payload
-// itself, so that address cannot be reused for another event while it is
-// cached, and a boxed value cannot change. Pointer payloads are never
-// cached: their owner may reuse the event.
+// The key is the boxed value itself, as internal/payload reads it in
+// place. The entry holds that pointer, so the box cannot be freed and its
+// address reused for another event while it is cached, and a boxed value
+// cannot change. Events passed by pointer are never cached: their owner may
+// reuse them.
 type inputCache struct {
-	mu      sync.Mutex
-	payload any
-	key     unsafe.Pointer
-	input   *ast.Term
+	mu    sync.Mutex
+	event *trace.Event
+	input *ast.Term
 }
 
-// boxedAddress returns the address of the value inside an interface.
-func boxedAddress(payload any) unsafe.Pointer {
-	type eface struct {
-		typ, data unsafe.Pointer
-	}
-	return (*eface)(unsafe.Pointer(&payload)).data
-}
-
-// get returns the input cached for payload, or nil.
-func (c *inputCache) get(payload any) *ast.Term {
-	key := boxedAddress(payload)
+// get returns the input cached for the boxed event ev, or nil.
+func (c *inputCache) get(ev *trace.Event) *ast.Term {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.payload != nil && c.key == key {
+	if c.event != nil && c.event == ev {
 		return c.input
 	}
 	return nil
 }
 
-// put caches input for payload.
-func (c *inputCache) put(payload any, input *ast.Term) {
-	key := boxedAddress(payload)
+// put caches input for the boxed event ev.
+func (c *inputCache) put(ev *trace.Event, input *ast.Term) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.payload, c.key, c.input = payload, key, input
+	c.event, c.input = ev, input
 }

@@ -187,7 +187,7 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 		return nil, nil
 	}
 	s.stats.events.Add(1)
-	ev, _ := payload.Of(event.Payload) // read-only: Tracee shares it
+	ev, boxed := payload.Of(event.Payload) // read-only: Tracee shares it
 	if ev == nil {
 		n := s.stats.wrongPayloads.Add(1)
 		s.warn(n, "unexpected event payload", "type", fmt.Sprintf("%T", event.Payload))
@@ -202,7 +202,7 @@ func (s *Signature) handle(event *protocol.Event) (*detect.Finding, detect.Signa
 	if s.rule.plan != nil {
 		v, ok = s.evaluatePlan(ev)
 	} else {
-		v, ok = s.evaluate(ev, s.rt.input(event.Payload, ev))
+		v, ok = s.evaluate(ev, s.rt.input(ev, boxed))
 		if ok && v.fired && s.probes != nil && !s.probes.complete(&v, int64(ev.Timestamp)) {
 			return nil, nil
 		}
@@ -305,12 +305,11 @@ func (s *Signature) warn(n uint64, msg string, kv ...any) {
 	s.logger.Warnw("pidfdsig: "+msg, kv...)
 }
 
-// input returns the rule input for ev, carried by payload: the cached one
-// when another rule already built it for the same Tracee event.
-func (rt *Runtime) input(payload any, ev *trace.Event) *ast.Term {
-	_, byValue := payload.(trace.Event)
-	if byValue {
-		if in := rt.cache.get(payload); in != nil {
+// input returns the rule input for ev: the cached one when another rule
+// already built it for the same Tracee event (boxed: see payload.Of).
+func (rt *Runtime) input(ev *trace.Event, boxed bool) *ast.Term {
+	if boxed {
+		if in := rt.cache.get(ev); in != nil {
 			return in
 		}
 	}
@@ -321,8 +320,8 @@ func (rt *Runtime) input(payload any, ev *trace.Event) *ast.Term {
 	} else {
 		in = ast.NewTerm(buildInput(ev, nil, rt.reads.plain))
 	}
-	if byValue {
-		rt.cache.put(payload, in)
+	if boxed {
+		rt.cache.put(ev, in)
 	}
 	return in
 }
