@@ -2,9 +2,10 @@ package rego_test
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -128,7 +129,7 @@ func TestFindingDataTraceeConvertsInEveryScenario(t *testing.T) {
 					for i, data := range c.data {
 						id := c.list[i].ID
 						seen[id] = true
-						for _, k := range sortedKeys(data) {
+						for _, k := range slices.Sorted(maps.Keys(data)) {
 							assert.NoError(t, traceeMainConverts(data[k]), "%s %s finding %d, key %q", side, id, i, k)
 							assert.NoError(t, policyType(data[k]), "%s %s finding %d, key %q", side, id, i, k)
 						}
@@ -142,15 +143,6 @@ func TestFindingDataTraceeConvertsInEveryScenario(t *testing.T) {
 		signatures.IDSignalProbe, signatures.IDSecurityToolKill, signatures.IDContainerEscapeSignal} {
 		assert.True(t, seen[id], "no scenario finding of %s: the walk must cover every signature", id)
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // A user rule's tracee_match object reaches Go in the types of finding

@@ -2,8 +2,9 @@ package signatures
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/aquasecurity/tracee/types/detect"
 )
@@ -94,7 +95,7 @@ func DecodeFinding(f *detect.Finding) (Finding, error) {
 	d := &decoder{}
 	var out Finding
 	data := f.GetData()
-	for _, k := range sortedKeys(data) {
+	for _, k := range slices.Sorted(maps.Keys(data)) { // in order: the first error found is always the same
 		v := data[k]
 		switch k {
 		case "pidfd":
@@ -338,15 +339,4 @@ func asInt64(v any) (int64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// sortedKeys returns m's keys in order, so that the first error found is
-// always the same one.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
