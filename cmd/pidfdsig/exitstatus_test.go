@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -18,9 +17,7 @@ func TestExitStatusSaysErrorBeforeFindings(t *testing.T) {
 	benign, err := readLine(legacySample, 2)
 	require.NoError(t, err)
 	dir := t.TempDir()
-	broken := filepath.Join(dir, "broken")
-	require.NoError(t, os.Mkdir(broken, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(broken, "bad.rego"), []byte("package tracee.BAD\n\ntracee_match if {\n"), 0o644))
+	broken := brokenRulesDir(t)
 	missing := filepath.Join(dir, "missing.jsonl")
 	tests := []struct {
 		name     string

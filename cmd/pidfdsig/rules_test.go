@@ -17,9 +17,17 @@ const (
 	unplannableRules = "../../rego/testdata/rules/unplannable"
 )
 
+// brokenRulesDir returns a new directory holding one rule, bad.rego, that
+// does not parse.
+func brokenRulesDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.rego"), []byte("package tracee.BAD\n\ntracee_match if {\n"), 0o644))
+	return dir
+}
+
 func TestRulesCommand(t *testing.T) {
-	broken := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(broken, "bad.rego"), []byte("package tracee.BAD\n\ntracee_match if {\n"), 0o644))
+	broken := brokenRulesDir(t)
 	tests := []struct {
 		name       string
 		args       []string

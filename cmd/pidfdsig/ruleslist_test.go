@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,8 +14,7 @@ import (
 )
 
 func TestRulesJSON(t *testing.T) {
-	broken := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(broken, "bad.rego"), []byte("package tracee.BAD\n\ntracee_match if {\n"), 0o644))
+	broken := brokenRulesDir(t)
 	tests := []struct {
 		name     string
 		args     []string
