@@ -345,7 +345,7 @@ type measuredTracee struct {
 	tv      traceeVariant
 	side    side
 	cmd     *exec.Cmd
-	stderr  *bytes.Buffer
+	stderr  *syncWriter
 	exited  chan error
 	stopped sync.Once
 }
@@ -374,13 +374,13 @@ func startMeasured(b *testing.B, tv traceeVariant, s side, dir, install string) 
 		args = append(args, tv.sortEvents...)
 	}
 	cmd := exec.Command(tv.run[0], args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &syncWriter{w: &stderr}
+	stderr := &syncWriter{}
+	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	t := &measuredTracee{tv: tv, side: s, cmd: cmd, stderr: &stderr, exited: make(chan error, 1)}
+	t := &measuredTracee{tv: tv, side: s, cmd: cmd, stderr: stderr, exited: make(chan error, 1)}
 	go func() { t.exited <- cmd.Wait() }()
 	b.Cleanup(t.stop)
 	return t
@@ -399,12 +399,8 @@ func (t *measuredTracee) stop() {
 	})
 }
 
-func (t *measuredTracee) log() string {
-	w := t.cmd.Stderr.(*syncWriter)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return t.stderr.String()
-}
+// log returns what Tracee has written to its standard error so far.
+func (t *measuredTracee) log() string { return t.stderr.String() }
 
 // waitAllStarted waits until every Tracee has attached its programs.
 func waitAllStarted(b *testing.B, ts ...*measuredTracee) {
@@ -497,16 +493,24 @@ func parseProcStatCPU(line string) (time.Duration, error) {
 	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
-// syncWriter serializes the writes of Tracee's stderr with reads of it.
+// syncWriter is a buffer for Tracee's standard error that may be read
+// while Tracee writes to it.
 type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.w.Write(p)
+	return s.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
 }
 
 func joinNames(names []string) string { return strings.Join(names, ",") }
