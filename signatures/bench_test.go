@@ -156,12 +156,39 @@ func BenchmarkBenignWithTracker(b *testing.B) {
 }
 
 // BenchmarkAllSignaturesBenign measures one benign event handed, as Tracee
-// does, to all six signatures built by New around a real target.Tracker:
-// os/exec killing the child it started, through a pidfd the tracker saw
-// opened. Every signature parses the call, and those whose rule may apply
-// resolve it (PFD-5 looks the known child up in its list of agents). ns/op
-// is per event, all six signatures included.
+// does, to all six signatures built by New around a real target.Tracker,
+// through a pidfd the tracker saw opened:
+//
+//   - kill-child: os/exec killing the child it started. Two rules may
+//     apply (PFD-1, and PFD-5, which looks the known child up in its list
+//     of agents), so two signatures resolve the call.
+//   - root-probe: a root process probing its own child with signal 0, the
+//     call of the overhead benchmarks' load. No rule applies, so the five
+//     signatures after the first are dismissed without a lock.
+//
+// ns/op is per event, all six signatures included.
 func BenchmarkAllSignaturesBenign(b *testing.B) {
+	rootParent := rootShell
+	rootChild := aliceChild
+	rootChild.hostPID, rootChild.pid, rootChild.entity, rootChild.uid = 3001, 3001, 3001, 0
+	cases := []struct {
+		name          string
+		parent, child proc
+		sig           events.Signal
+	}{
+		{name: "kill-child", parent: aliceGo, child: aliceChild, sig: events.SIGKILL},
+		{name: "root-probe", parent: rootParent, child: rootChild, sig: 0},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			benchAllSignatures(b, bc.parent, bc.child, bc.sig)
+		})
+	}
+}
+
+// benchAllSignatures hands the six signatures parent's signal sig to the
+// child it started, through a pidfd, in a loop.
+func benchAllSignatures(b *testing.B, parent, child proc, sig events.Signal) {
 	tr := target.NewTracker()
 	sigs, err := signatures.New(signatures.DefaultConfig(), signatures.WithResolver(tr))
 	if err != nil {
@@ -173,12 +200,12 @@ func BenchmarkAllSignaturesBenign(b *testing.B) {
 		}
 	}
 	st := newStory("bench_all_benign", true)
-	st.exec(aliceGo)
-	child := aliceChild
-	child.comm, child.exe = aliceGo.comm, aliceGo.exe
-	st.fork(aliceGo, child)
-	st.exec(aliceChild)
-	st.open(aliceGo, aliceChild.hostPID, 4)
+	st.exec(parent)
+	forked := child
+	forked.comm, forked.exe = parent.comm, parent.exe
+	st.fork(parent, forked)
+	st.exec(child)
+	st.open(parent, child.hostPID, 4)
 	for _, ev := range st.events {
 		for _, s := range sigs {
 			_ = s.OnEvent(ev.ToProtocol())
@@ -186,27 +213,27 @@ func BenchmarkAllSignaturesBenign(b *testing.B) {
 	}
 	st.events = st.events[:0]
 	for range 1024 {
-		st.send(aliceGo, call{pidfd: 4, sig: events.SIGKILL})
+		st.send(parent, call{pidfd: 4, sig: sig})
 	}
-	kills := make([]protocol.Event, len(st.events))
+	calls := make([]protocol.Event, len(st.events))
 	for i := range st.events {
-		kills[i] = st.events[i].ToProtocol()
+		calls[i] = st.events[i].ToProtocol()
+	}
+	for _, s := range sigs {
+		_ = s.OnEvent(calls[0])
 	}
 	// The tracker must name the child, or PFD-5 would not look it up.
-	for _, s := range sigs {
-		_ = s.OnEvent(kills[0])
-	}
 	call, err := events.ParseSendSignal(&st.events[0])
 	if err != nil {
 		b.Fatal(err)
 	}
-	if tg := tr.Resolve(&st.events[0], &call); !tg.Known() || tg.Comm != aliceChild.comm {
-		b.Fatalf("target %+v, want %s", tg, aliceChild.comm)
+	if tg := tr.Resolve(&st.events[0], &call); !tg.Known() || tg.Comm != child.comm {
+		b.Fatalf("target %+v, want %s", tg, child.comm)
 	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		ev := kills[i%len(kills)]
+		ev := calls[i%len(calls)]
 		for _, s := range sigs {
 			_ = s.OnEvent(ev)
 		}

@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aquasecurity/tracee/types/detect"
 	"github.com/aquasecurity/tracee/types/protocol"
@@ -61,17 +62,27 @@ const (
 // observing and resolving, parsing, the allowlist, and building findings.
 // One mutex serializes OnEvent, Init and Close; under it the scratch fields
 // hold the event being handled, so OnEvent does not allocate unless it
-// reports.
+// reports. The exception is an event another signature built by New has
+// already found of no interest to this one (see dismissed): that returns
+// without the lock.
 type core struct {
 	meta     detect.SignatureMetadata
 	rule     rule
 	resolver Resolver
 	shared   *observeOnce // the resolver, when the signature was built by New
+	bit      uint         // the rule's bit in shared's verdict sets
+	lockFree bool         // shared publishes verdicts for the rule (see dismissed)
 	allow    allowlist
 	selected []detect.SignatureEventSelector
 
+	// state is a coreState, written under mu and read by dismissed
+	// without it. dismissed counts the events it returns for, calls and
+	// other events apart, and Stats adds them in.
+	state          atomic.Uint32
+	dismissedCalls atomic.Uint64
+	dismissedOther atomic.Uint64
+
 	mu     sync.Mutex
-	state  coreState
 	cb     detect.SignatureHandler
 	logger detect.Logger
 	stats  Stats
@@ -92,6 +103,9 @@ func (c *core) setup(meta detect.SignatureMetadata, r rule, cfg *Config, opts []
 	c.rule = r
 	c.resolver = o.resolver
 	c.shared, _ = o.resolver.(*observeOnce)
+	if c.shared != nil {
+		c.bit, c.lockFree = c.shared.register(r)
+	}
 	c.allow = newAllowlist(cfg.Allow, meta.ID)
 	c.selected = selectedEvents(o.resolver)
 	return nil
@@ -122,7 +136,7 @@ func (c *core) Init(ctx detect.SignatureContext) error {
 	defer c.mu.Unlock()
 	c.cb = ctx.Callback
 	c.logger = ctx.Logger
-	c.state = stateRunning
+	c.state.Store(uint32(stateRunning))
 	if a, ok := c.rule.(aggregator); ok {
 		a.reset()
 	}
@@ -135,7 +149,7 @@ func (c *core) Init(ctx detect.SignatureContext) error {
 func (c *core) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.state = stateClosed
+	c.state.Store(uint32(stateClosed))
 	c.call = events.SendSignal{}
 	c.target = target.Target{}
 	if a, ok := c.rule.(aggregator); ok {
@@ -152,7 +166,11 @@ func (c *core) OnSignal(detect.Signal) error { return nil }
 func (c *core) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.stats
+	s := c.stats
+	calls, other := c.dismissedCalls.Load(), c.dismissedOther.Load()
+	s.Events += calls + other
+	s.Calls += calls
+	return s
 }
 
 // OnEvent handles one event. It never returns an error: a payload that is
@@ -161,6 +179,9 @@ func (c *core) Stats() Stats {
 // The callback runs after the signature's lock is released, so it may call
 // the signature.
 func (c *core) OnEvent(event protocol.Event) error {
+	if c.dismissed(&event) {
+		return nil
+	}
 	f, cb := c.handle(&event)
 	if f != nil {
 		cb(f)
@@ -168,22 +189,47 @@ func (c *core) OnEvent(event protocol.Event) error {
 	return nil
 }
 
+// dismissed reports, without taking a lock, that a signature sharing c's
+// resolver has already observed the event and found it of no interest to
+// c's rule: a companion event, or a call the rule is no candidate for
+// (observeOnce published it so). It counts the event as handle would.
+// Every other event goes to handle.
+func (c *core) dismissed(event *protocol.Event) bool {
+	if !c.lockFree || coreState(c.state.Load()) != stateRunning {
+		return false
+	}
+	ev, boxed := payload.Of(event.Payload)
+	if !boxed {
+		return false
+	}
+	verdicts, ok := c.shared.pub.lookup(ev)
+	if !ok || verdicts&(1<<c.bit) != 0 {
+		return false
+	}
+	if verdicts&isCallVerdict != 0 {
+		c.dismissedCalls.Add(1)
+	} else {
+		c.dismissedOther.Add(1)
+	}
+	return true
+}
+
 // handle runs the pipeline under the lock and returns the finding to report,
 // if any, with the callback to report it to.
 func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureHandler) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.state != stateRunning {
+	if coreState(c.state.Load()) != stateRunning {
 		return nil, nil
 	}
 	c.stats.Events++
-	ev, _ := payload.Of(event.Payload) // read-only: Tracee shares it
+	ev, boxed := payload.Of(event.Payload) // read-only: Tracee shares it
 	if ev == nil {
 		c.stats.WrongPayloads++
 		c.warn(c.stats.WrongPayloads, "unexpected event payload", "type", fmt.Sprintf("%T", event.Payload))
 		return nil, nil
 	}
-	isCall, candidate, err := c.observeParse(ev)
+	isCall, candidate, err := c.observeParse(ev, boxed)
 	if !isCall {
 		return nil, nil
 	}
@@ -217,9 +263,9 @@ func (c *core) handle(event *protocol.Event) (*detect.Finding, detect.SignatureH
 // a candidate; a candidate is copied into c.call. isCall reports whether ev
 // is a pidfd_send_signal event, err why it could not be parsed. Signatures
 // built by New share the parse of an event through their resolver.
-func (c *core) observeParse(ev *trace.Event) (isCall, candidate bool, err error) {
+func (c *core) observeParse(ev *trace.Event, boxed bool) (isCall, candidate bool, err error) {
 	if c.shared != nil {
-		return c.shared.observeParse(ev, c.rule, &c.call)
+		return c.shared.observeParse(ev, boxed, c.rule, &c.call)
 	}
 	c.resolver.Observe(ev)
 	if ev.EventName != events.EventPidfdSendSignal {
