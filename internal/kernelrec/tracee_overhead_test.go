@@ -38,7 +38,9 @@ import (
 // and lost events of each side, summed over its two runs, calls/s the load reached, and
 // overhead-% = extra CPU per call with the plugin. The load runs
 // PIDFDSIG_OVERHEAD_SECONDS (default 20) seconds, 2 under -short;
-// PIDFDSIG_OVERHEAD_SORT=1 runs both sides with Tracee's event sorting.
+// PIDFDSIG_OVERHEAD_SORT=1 runs both sides with Tracee's event sorting;
+// PIDFDSIG_OVERHEAD_PIN=1 keeps Tracee and the load on CPUs of their own
+// (see cpuPlan).
 func BenchmarkTraceeOverhead(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skipf("SKIPPED LOUDLY: Tracee needs root (euid %d)", os.Geteuid())
@@ -49,6 +51,7 @@ func BenchmarkTraceeOverhead(b *testing.B) {
 	}
 	seconds = envFloat(b, "PIDFDSIG_OVERHEAD_SECONDS", seconds)
 	load := time.Duration(seconds * float64(time.Second))
+	plan := overheadCPUPlan(b)
 	variants := benchVariants(b)
 	root := benchRepoRoot(b)
 	for _, tv := range variants {
@@ -58,10 +61,10 @@ func BenchmarkTraceeOverhead(b *testing.B) {
 				// Runs in the order without, with, with, without: a drift
 				// in the machine's load during the measurement falls on
 				// both sides alike.
-				without := overheadRun(b, tv, "", load)
-				with := overheadRun(b, tv, filepath.Dir(so), load)
-				with = with.add(overheadRun(b, tv, filepath.Dir(so), load))
-				without = without.add(overheadRun(b, tv, "", load))
+				without := overheadRun(b, tv, "", load, plan)
+				with := overheadRun(b, tv, filepath.Dir(so), load, plan)
+				with = with.add(overheadRun(b, tv, filepath.Dir(so), load, plan))
+				without = without.add(overheadRun(b, tv, "", load, plan))
 				perCallWithout := without.cpu.Seconds() / float64(without.calls)
 				perCallWith := with.cpu.Seconds() / float64(with.calls)
 				b.ReportMetric(without.cpu.Seconds(), "cpu-s-without")
@@ -92,7 +95,9 @@ func BenchmarkTraceeOverhead(b *testing.B) {
 // traces pidfd_send_signal alone). PIDFDSIG_OVERHEAD_ROUNDS rounds (default
 // 4; one pair under -short) of PIDFDSIG_OVERHEAD_SECONDS (default 15; 2
 // under -short) each; PIDFDSIG_OVERHEAD_CONTROLS=0 runs only the two
-// with/without pairs of each round, for more of them in the same time.
+// with/without pairs of each round, for more of them in the same time;
+// PIDFDSIG_OVERHEAD_PIN=1 runs both Tracees on one CPU and the load on
+// another (see cpuPlan).
 //
 // Metrics: overhead-% (mean extra Tracee CPU with the plugin over the
 // with/without pairs) and overhead-ci95-% (the half-width of its 95 %
@@ -112,6 +117,7 @@ func BenchmarkTraceeOverheadSideBySide(b *testing.B) {
 	seconds = envFloat(b, "PIDFDSIG_OVERHEAD_SECONDS", seconds)
 	rate = envFloat(b, "PIDFDSIG_OVERHEAD_RATE", rate)
 	rounds = int(envFloat(b, "PIDFDSIG_OVERHEAD_ROUNDS", float64(rounds)))
+	plan := overheadCPUPlan(b)
 	load := time.Duration(seconds * float64(time.Second))
 	pairs := [][2]side{{sideWithout, sideWith}, {sideWith, sideWithout}, {sideWithout, sideWithout}, {sideSendOnly, sideWith}}
 	switch {
@@ -132,11 +138,11 @@ func BenchmarkTraceeOverheadSideBySide(b *testing.B) {
 				for range rounds {
 					for _, p := range pairs {
 						ts := []*measuredTracee{
-							startMeasured(b, tv, p[0], filepath.Dir(so), b.TempDir()),
-							startMeasured(b, tv, p[1], filepath.Dir(so), b.TempDir()),
+							startMeasured(b, tv, p[0], filepath.Dir(so), b.TempDir(), plan),
+							startMeasured(b, tv, p[1], filepath.Dir(so), b.TempDir(), plan),
 						}
 						waitAllStarted(b, ts...)
-						res := measureLoad(b, load, rate, ts...)
+						res := measureLoad(b, load, rate, plan, ts...)
 						if res[0].cpu <= 0 || res[1].cpu <= 0 {
 							b.Fatalf("tracee %s used no CPU in %s: %v", tv.name, load, res)
 						}
@@ -316,15 +322,15 @@ func overheadSortEvents() bool { return os.Getenv("PIDFDSIG_OVERHEAD_SORT") == "
 // overheadRun starts tracee (with the plugin in dir, or without a plugin
 // when dir is ""), runs the load for d as fast as it can, stops tracee and
 // reads the CPU time Tracee spent while the load ran and its lost events.
-func overheadRun(b *testing.B, tv traceeVariant, dir string, d time.Duration) overhead {
+func overheadRun(b *testing.B, tv traceeVariant, dir string, d time.Duration, plan cpuPlan) overhead {
 	b.Helper()
 	side := sideWithout
 	if dir != "" {
 		side = sideWith
 	}
-	tr := startMeasured(b, tv, side, dir, "")
+	tr := startMeasured(b, tv, side, dir, "", plan)
 	waitAllStarted(b, tr)
-	return measureLoad(b, d, 0, tr)[0]
+	return measureLoad(b, d, 0, plan, tr)[0]
 }
 
 // side is what one measured Tracee runs.
@@ -353,8 +359,8 @@ type measuredTracee struct {
 // startMeasured starts a Tracee running side, printing nothing (the
 // comparison is of tracing and detection, not of writing JSON). dir holds
 // the plugin; install, when not "", is v0.24.1's --install-path, so that
-// two instances can run at once.
-func startMeasured(b *testing.B, tv traceeVariant, s side, dir, install string) *measuredTracee {
+// two instances can run at once. A pinned plan starts it on its CPU.
+func startMeasured(b *testing.B, tv traceeVariant, s side, dir, install string, plan cpuPlan) *measuredTracee {
 	b.Helper()
 	args := slices.Clone(tv.run[1:])
 	switch s {
@@ -377,7 +383,11 @@ func startMeasured(b *testing.B, tv traceeVariant, s side, dir, install string) 
 	stderr := &syncWriter{}
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	start := cmd.Start
+	if plan.pinned {
+		start = func() error { return onCPU(plan.tracee, cmd.Start) }
+	}
+	if err := start(); err != nil {
 		b.Fatal(err)
 	}
 	t := &measuredTracee{tv: tv, side: s, cmd: cmd, stderr: stderr, exited: make(chan error, 1)}
@@ -419,13 +429,20 @@ func waitAllStarted(b *testing.B, ts ...*measuredTracee) {
 // it can when rate is 0) under every Tracee, then stops them. Each gets
 // the CPU time it spent while the load ran (read from /proc, so Tracee's
 // start-up and shutdown are left out), the calls, and its lost events.
-func measureLoad(b *testing.B, d time.Duration, rate float64, ts ...*measuredTracee) []overhead {
+func measureLoad(b *testing.B, d time.Duration, rate float64, plan cpuPlan, ts ...*measuredTracee) []overhead {
 	b.Helper()
 	before := make([]time.Duration, len(ts))
 	for i, t := range ts {
 		before[i] = processCPU(b, t.cmd.Process.Pid)
 	}
-	calls := pidfdLoad(b, d, rate)
+	var calls int
+	if plan.pinned {
+		if err := onCPU(plan.load, func() error { calls = pidfdLoad(b, d, rate); return nil }); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		calls = pidfdLoad(b, d, rate)
+	}
 	out := make([]overhead, len(ts))
 	for i, t := range ts {
 		out[i] = overhead{cpu: processCPU(b, t.cmd.Process.Pid) - before[i], calls: calls}
