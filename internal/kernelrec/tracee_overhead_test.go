@@ -101,7 +101,8 @@ func BenchmarkTraceeOverhead(b *testing.B) {
 //
 // Metrics: overhead-% (mean extra Tracee CPU with the plugin over the
 // with/without pairs) and overhead-ci95-% (the half-width of its 95 %
-// confidence interval, Student's t); aa-spread-% (the standard deviation,
+// confidence interval, Student's t); pairs (how many with/without pairs
+// the mean is over); aa-spread-% (the standard deviation,
 // in %, of the CPU ratio of two Tracees without the plugin); vs-send-only-%
 // (extra CPU of the plugin's Tracee over one tracing pidfd_send_signal
 // alone); tracee-cpu-% (the Tracee without the plugin, in % of one core);
@@ -172,6 +173,7 @@ func BenchmarkTraceeOverheadSideBySide(b *testing.B) {
 				mean, half := meanCI95(withRatios)
 				b.ReportMetric(100*(mean-1), "overhead-%")
 				b.ReportMetric(100*half, "overhead-ci95-%")
+				b.ReportMetric(float64(len(withRatios)), "pairs")
 				if len(controls) > 1 {
 					_, sd := meanSD(controls)
 					b.ReportMetric(100*sd, "aa-spread-%")
