@@ -35,17 +35,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.WorkDir, "workdir", "", "keep the alternate go.mod (plugin.mod) in this directory")
 	fs.StringVar(&opts.Go, "go", "go", "go command")
 	fs.StringVar(&opts.Package, "pkg", "./plugin", "the plugin's main package, relative to the module root")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: pidfdsig plugin build [flags]\n\n"+
-			"Builds the pidfdsig Tracee plugin so that the given tracee binary loads it.\n\n")
-		fs.PrintDefaults()
-		fmt.Fprintf(fs.Output(), "\nexit status: %d built (or planned, -dry-run); %d the build or plan failed;\n"+
-			"%d bad flags; %d tracee cannot load a plugin built here, nothing was built\n", ExitOK, ExitFailed, ExitUsage, ExitRefused)
-	}
+	// Help asked for goes to stdout; after a bad flag (which the flag
+	// package has reported on stderr) the usage follows it there.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, fs)
 			return ExitOK
 		}
+		printUsage(stderr, fs)
 		return ExitUsage
 	}
 	if fs.NArg() > 0 {
@@ -55,6 +53,18 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	return run(ctx, opts, dryRun, stdout, stderr)
+}
+
+// printUsage writes the command's usage, flags and exit statuses to w.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: pidfdsig plugin build [flags]\n\n"+
+		"Builds the pidfdsig Tracee plugin so that the given tracee binary loads it.\n\n")
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	fmt.Fprintf(w, "\nexit status: %d built (or planned, -dry-run); %d the build or plan failed;\n"+
+		"%d bad flags; %d tracee cannot load a plugin built here, nothing was built\n", ExitOK, ExitFailed, ExitUsage, ExitRefused)
 }
 
 func run(ctx context.Context, opts Options, dryRun bool, stdout, stderr io.Writer) int {

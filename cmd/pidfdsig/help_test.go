@@ -37,12 +37,35 @@ func TestHelpExitsZeroWithSynopsisArgumentsFlagsAndStatuses(t *testing.T) {
 	}
 }
 
-func TestPluginHelpExitsZero(t *testing.T) {
-	code, _, stderr := runCmd(t, "", "plugin", "-h")
-	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stderr, "usage: pidfdsig plugin build")
-	assert.Contains(t, stderr, "-tracee BIN")
-	assert.Contains(t, stderr, "exit status:")
+func TestPluginHelp(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout bool // the usage is on stdout (help asked for), else on stderr
+		wantErr    string
+	}{
+		{name: "plugin -h", args: []string{"plugin", "-h"}, wantCode: exitOK, wantStdout: true},
+		{name: "plugin build -h", args: []string{"plugin", "build", "-h"}, wantCode: exitOK, wantStdout: true},
+		{name: "plugin build --help", args: []string{"plugin", "build", "--help"}, wantCode: exitOK, wantStdout: true},
+		{name: "bad flag", args: []string{"plugin", "build", "-no-such-flag"}, wantCode: exitError,
+			wantErr: "flag provided but not defined: -no-such-flag"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := runCmd(t, "", tt.args...)
+			assert.Equal(t, tt.wantCode, code)
+			usage, other := stderr, out
+			if tt.wantStdout {
+				usage, other = out, stderr
+			}
+			assert.Empty(t, other)
+			assert.Contains(t, usage, "usage: pidfdsig plugin build")
+			assert.Contains(t, usage, "-tracee BIN")
+			assert.Contains(t, usage, "exit status:")
+			assert.Contains(t, usage, tt.wantErr)
+		})
+	}
 }
 
 func TestBadFlagsPointAtHelp(t *testing.T) {
