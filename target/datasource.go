@@ -49,6 +49,7 @@ func (d *DataSource) Get(key interface{}) (map[string]interface{}, error) {
 		fromKey: true,
 		fd:      events.PidFD(k.PidFD),
 		at:      k.Timestamp,
+		probe:   true,
 	}
 	var tg Target
 	d.t.resolve(&q, &tg)

@@ -20,6 +20,7 @@ const (
 	reasonTargetUnknown  = "pidfd_open named a pid the stream cannot map to a host process"
 	reasonEvicted        = "target details evicted; only its pids are kept"
 	reasonLiveTooOld     = "event too old for a live lookup"
+	reasonLiveOverBudget = "live lookups over their budget (WithLiveRate)"
 )
 
 // Resolve answers which process the pidfd of call (parsed from ev) pointed
@@ -35,7 +36,7 @@ const (
 //
 // Resolve of a tracked fd takes a read lock and does not allocate.
 func (t *Tracker) Resolve(ev *trace.Event, call *events.SendSignal) Target {
-	q := query{sender: &call.Sender, fd: call.PidFD, result: call.Result}
+	q := query{sender: &call.Sender, fd: call.PidFD, result: call.Result, probe: call.Signal.IsProbe()}
 	if ev != nil {
 		q.at = int64(ev.Timestamp)
 		q.start = int64(ev.ThreadStartTime)
@@ -55,6 +56,9 @@ type query struct {
 	at      int64
 	start   int64
 	result  events.Result
+	// probe: the call sends no signal (sig 0), or the question comes from
+	// the data source; such questions draw on their own live budget.
+	probe bool
 }
 
 // senderInitial reports whether the sender's pids are host pids.
@@ -241,6 +245,13 @@ func (t *Tracker) askLive(q *query, tracked Target) Target {
 	if q.at != 0 && t.now().UnixNano()-q.at > int64(liveMaxAge) {
 		if !tracked.Known() {
 			tracked.Reason += "; " + reasonLiveTooOld
+		}
+		return tracked
+	}
+	if !t.budget.allow(q.probe, t.now()) {
+		t.liveSkipped.Add(1)
+		if !tracked.Known() {
+			tracked.Reason += "; " + reasonLiveOverBudget
 		}
 		return tracked
 	}

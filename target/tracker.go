@@ -53,6 +53,7 @@ type Tracker struct {
 	maxProcs int
 	maxFDs   int
 	live     LiveResolver
+	budget   liveBudget
 	now      func() time.Time
 
 	clock   int64 // latest timestamp observed, or the local sequence
@@ -76,6 +77,7 @@ type Tracker struct {
 	misses      atomic.Uint64
 	malformed   atomic.Uint64
 	liveLookups atomic.Uint64
+	liveSkipped atomic.Uint64
 	dropped     atomic.Uint64
 	fdEvictions atomic.Uint64
 }
@@ -128,6 +130,7 @@ func NewTracker(opts ...Option) *Tracker {
 		maxProcs: DefaultMaxProcesses,
 		maxFDs:   DefaultMaxFDs,
 		now:      time.Now,
+		budget:   newLiveBudget(DefaultLiveRate),
 		byPID:    make(map[int32]uint32),
 		pids:     make(map[nsKey]pidRef),
 		fds:      make(map[fdKey]uint32),
@@ -176,6 +179,7 @@ type Stats struct {
 	Misses      uint64 // Resolve answers with an unknown target
 	Malformed   uint64 // events ignored because an argument was missing or invalid
 	LiveLookups uint64 // calls to the LiveResolver
+	LiveSkipped uint64 // live lookups not made: over the budget of WithLiveRate
 }
 
 // Stats returns the current counters.
@@ -192,6 +196,7 @@ func (t *Tracker) Stats() Stats {
 		Misses:      t.misses.Load(),
 		Malformed:   t.malformed.Load(),
 		LiveLookups: t.liveLookups.Load(),
+		LiveSkipped: t.liveSkipped.Load(),
 	}
 }
 

@@ -24,8 +24,10 @@ package bundle
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/aquasecurity/tracee/types/detect"
 
@@ -47,6 +49,10 @@ const (
 	// EnvLive set to "0" keeps the target tracker offline: no reads of this
 	// host's /proc for pidfds the event stream does not explain.
 	EnvLive = "PIDFDSIG_LIVE"
+	// EnvLiveRate bounds the live lookups: a number per second for calls
+	// that send a signal, and as many again for sig-0 probes (default
+	// target.DefaultLiveRate), or "unlimited" (see target.WithLiveRate).
+	EnvLiveRate = "PIDFDSIG_LIVE_RATE"
 	// EnvRegoEngine chooses what evaluates the Rego rules: "plan" (the
 	// default: OPA's plans run in Go) or "topdown" (OPA's evaluator).
 	EnvRegoEngine = "PIDFDSIG_REGO_ENGINE"
@@ -80,6 +86,10 @@ type Options struct {
 	// Live lets the tracker read this host for pidfds the event stream
 	// does not explain; nil keeps it offline, as replaying a capture needs.
 	Live target.LiveResolver
+	// LiveRate bounds Live's lookups per second for each class of call
+	// (target.WithLiveRate); 0 means target.DefaultLiveRate, math.Inf(1)
+	// no bound.
+	LiveRate float64
 	// RegoEngine chooses what evaluates the Rego rules: RegoEnginePlan
 	// when empty, or RegoEngineTopdown.
 	RegoEngine string
@@ -136,7 +146,7 @@ func New(o Options) (Bundle, error) {
 	}
 	var topts []target.Option
 	if o.Live != nil {
-		topts = append(topts, target.WithLive(o.Live))
+		topts = append(topts, target.WithLive(o.Live), target.WithLiveRate(o.LiveRate))
 	}
 	tracker := target.NewTracker(topts...)
 	var fopts []target.FollowersOption
@@ -213,9 +223,25 @@ func (b *Bundle) add(rules []detect.Signature) {
 	}
 }
 
+// parseLiveRate reads EnvLiveRate: empty for the default (0), a positive
+// number, or "unlimited".
+func parseLiveRate(s string) (float64, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "unlimited":
+		return math.Inf(1), nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a positive number of lookups per second nor \"unlimited\"", s)
+	}
+	return v, nil
+}
+
 // FromEnv builds the bundle the environment asks for (EnvConfig,
 // EnvRegoDir, EnvBuiltin, EnvLive: live resolution is on unless it is
-// "0"). A configuration or choice that is invalid is reported in Problems
+// "0"; EnvLiveRate). A configuration or choice that is invalid is reported in Problems
 // and replaced by the default, so that a typo never switches detection
 // off.
 func FromEnv() Bundle {
@@ -242,6 +268,11 @@ func FromEnvReporting(report func(string)) Bundle {
 	}
 	if os.Getenv(EnvLive) != "0" {
 		o.Live = target.NewProcfsResolver("")
+		rate, err := parseLiveRate(os.Getenv(EnvLiveRate))
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w: using %d per second", EnvLiveRate, err, target.DefaultLiveRate))
+		}
+		o.LiveRate = rate
 	}
 	b, err := New(o)
 	if err != nil {

@@ -166,14 +166,28 @@ func TestFromEnv(t *testing.T) {
 			wantIDs: builtinIDs},
 		{name: "an unknown Rego engine falls back to the defaults", env: map[string]string{bundle.EnvBuiltin: "rego", bundle.EnvRegoEngine: "wasm"},
 			wantIDs: builtinIDs, wantProblems: []string{`unknown Rego engine "wasm"`}},
+		{name: "a live rate is taken", env: map[string]string{bundle.EnvLive: "1", bundle.EnvLiveRate: "250"},
+			wantIDs: builtinIDs},
+		{name: "an unlimited live rate is taken", env: map[string]string{bundle.EnvLive: "1", bundle.EnvLiveRate: "unlimited"},
+			wantIDs: builtinIDs},
+		{name: "a live rate that does not parse is reported", env: map[string]string{bundle.EnvLive: "1", bundle.EnvLiveRate: "lots"},
+			wantIDs: builtinIDs, wantProblems: []string{`PIDFDSIG_LIVE_RATE: "lots" is not a positive number`}},
+		{name: "a live rate of zero is reported", env: map[string]string{bundle.EnvLive: "1", bundle.EnvLiveRate: "0"},
+			wantIDs: builtinIDs, wantProblems: []string{`PIDFDSIG_LIVE_RATE: "0" is not a positive number`}},
+		{name: "a live rate is not read while live lookups are off", env: map[string]string{bundle.EnvLive: "0", bundle.EnvLiveRate: "lots"},
+			wantIDs: builtinIDs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, k := range []string{bundle.EnvConfig, bundle.EnvRegoDir, bundle.EnvBuiltin, bundle.EnvRegoEngine,
-				"PIDFDSIG_REGO_MEMORY", "PIDFDSIG_REGO_TIMEOUT", "PIDFDSIG_REGO_STRIKES"} {
+				bundle.EnvLiveRate, "PIDFDSIG_REGO_MEMORY", "PIDFDSIG_REGO_TIMEOUT", "PIDFDSIG_REGO_STRIKES"} {
 				t.Setenv(k, tt.env[k])
 			}
-			t.Setenv(bundle.EnvLive, "0")
+			live, ok := tt.env[bundle.EnvLive]
+			if !ok {
+				live = "0"
+			}
+			t.Setenv(bundle.EnvLive, live)
 			b := bundle.FromEnv()
 			assert.Equal(t, tt.wantIDs, ids(t, b.Signatures))
 			if tt.wantEngine != "" {
