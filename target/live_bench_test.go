@@ -45,7 +45,17 @@ func BenchmarkLiveLookup(b *testing.B) {
 	} else {
 		b.Log("PIDFD_GET_INFO unsupported (Linux < 6.13): measuring the procfs path only")
 	}
+	// As Tracee asks: with the sender's start time, which the resolver
+	// checks against the running process.
 	q := selfQuery(fd)
+	q.HostTID = q.HostPID
+	boot, err := paths[0].resolver.bootTime()
+	if err != nil {
+		b.Fatalf("reading the boot time: %v", err)
+	}
+	if q.SenderStart, err = paths[0].resolver.startTime(q.HostPID, q.HostTID, boot); err != nil {
+		b.Fatalf("reading this process's start time: %v", err)
+	}
 	for _, p := range paths {
 		b.Run(p.name, func(b *testing.B) {
 			if got := p.resolver.Lookup(q); int(got.HostPID) != child.Process.Pid {

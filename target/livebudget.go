@@ -9,12 +9,15 @@ import (
 
 // DefaultLiveRate is how many live lookups per second a Tracker makes by
 // default for each class of call (see WithLiveRate). One lookup reads the
-// sender's fd table and the target's /proc entries: tens of microseconds
-// (go test -bench LiveLookup ./target), against tens of nanoseconds for an
-// answer from the event stream. At this rate live lookups take at most a
-// few percent of one core, however fast a process sends signals through
-// pidfds the stream cannot explain.
-const DefaultLiveRate = 100
+// sender's fd table and /proc entries of the sender and the target: about
+// 80 to 120 µs (go test -bench LiveLookup ./target), and more inside a
+// busy Tracee, against tens of nanoseconds for an answer from the event
+// stream. At this rate live lookups take well under 1 % of one core,
+// however fast a process sends signals through pidfds the stream cannot
+// explain; a host that signals through such pidfds (from clone with
+// CLONE_PIDFD, a unix socket, an untraced dup) less often than that, and
+// in bursts of at most one second's worth, still gets every call answered.
+const DefaultLiveRate = 20
 
 // liveBudget bounds the live lookups of a Tracker, one token bucket for
 // calls that send a signal and another for sig-0 probes and data-source

@@ -47,6 +47,12 @@ type procfsResolver struct {
 	pidfdInfo bool
 	infoOnce  sync.Once
 	infoOK    bool
+	// boot is btime, read once: reading <root>/stat makes the kernel sum
+	// every CPU's and interrupt's counters, the dearest read of a lookup.
+	// Tracee too takes the boot time once, at start.
+	bootOnce sync.Once
+	boot     int64
+	bootErr  error
 }
 
 // NewProcfsResolver returns a LiveResolver reading the procfs mounted at
@@ -125,8 +131,15 @@ func (r *procfsResolver) checkSender(q LiveQuery) string {
 	return ""
 }
 
-// bootTime returns the boot time in ns since the epoch, from btime.
+// bootTime returns the boot time in ns since the epoch, from btime, read
+// on the first call.
 func (r *procfsResolver) bootTime() (int64, error) {
+	r.bootOnce.Do(func() { r.boot, r.bootErr = r.readBootTime() })
+	return r.boot, r.bootErr
+}
+
+// readBootTime reads btime from <root>/stat.
+func (r *procfsResolver) readBootTime() (int64, error) {
 	f, err := os.Open(filepath.Join(r.root, "stat"))
 	if err != nil {
 		return 0, err

@@ -558,11 +558,12 @@ func waitStarted(log func() string, exited <-chan error, limit time.Duration) er
 // pidfd_send_signal and close calls on a child of its own for d, as fast as
 // it can when rate is 0, else at rate pidfd_send_signal calls per second,
 // and returns how many pidfd_send_signal calls it made. The two signals go
-// through the pidfd_open fd and its fcntl copy, which the plugin follows;
-// with PIDFDSIG_OVERHEAD_LOAD=unexplained the second goes through the dup
-// copy instead, which a kernel without kprobes does not let Tracee see, so
-// that every other call is one the plugin can only answer with a live
-// lookup (what PIDFDSIG_LIVE_RATE bounds).
+// through the pidfd_open fd and its fcntl copy, which the plugin follows.
+// With PIDFDSIG_OVERHEAD_LOAD=unexplained the second is a SIGSTOP (which
+// PFD-5 resolves the target of, whoever sends it) through the dup copy
+// instead, which a kernel without kprobes does not let Tracee see: every
+// other call is then one the plugin can answer only with a live lookup
+// (what PIDFDSIG_LIVE_RATE bounds).
 func pidfdLoad(b *testing.B, d time.Duration, rate float64) int {
 	b.Helper()
 	unexplained := false
@@ -596,11 +597,11 @@ func pidfdLoad(b *testing.B, d time.Duration, rate float64) int {
 			cp, _ := unix.Dup(fd)
 			cp2, _ := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 			_ = unix.PidfdSendSignal(fd, 0, nil, 0)
-			second := cp2
 			if unexplained {
-				second = cp
+				_ = unix.PidfdSendSignal(cp, unix.SIGSTOP, nil, 0)
+			} else {
+				_ = unix.PidfdSendSignal(cp2, 0, nil, 0)
 			}
-			_ = unix.PidfdSendSignal(second, 0, nil, 0)
 			calls += 2
 			unix.Close(cp2)
 			unix.Close(cp)
