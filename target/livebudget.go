@@ -24,6 +24,7 @@ const DefaultLiveRate = 20
 // queries, so that a flood of probes cannot use up what real signals get.
 type liveBudget struct {
 	signals, probes *rate.Limiter
+	perSecond       float64
 }
 
 // newLiveBudget returns a budget of perSecond lookups per second for each
@@ -34,8 +35,9 @@ func newLiveBudget(perSecond float64) liveBudget {
 		burst = int(math.Ceil(perSecond))
 	}
 	return liveBudget{
-		signals: rate.NewLimiter(rate.Limit(perSecond), burst),
-		probes:  rate.NewLimiter(rate.Limit(perSecond), burst),
+		signals:   rate.NewLimiter(rate.Limit(perSecond), burst),
+		probes:    rate.NewLimiter(rate.Limit(perSecond), burst),
+		perSecond: perSecond,
 	}
 }
 
@@ -61,5 +63,22 @@ func WithLiveRate(perSecond float64) Option {
 			perSecond = DefaultLiveRate
 		}
 		t.budget = newLiveBudget(perSecond)
+	}
+}
+
+// WithOverBudgetReport has fn called once, on the first live lookup the
+// budget of WithLiveRate stops, with the budget in lookups per second per
+// class: a sign that some process signals through pidfds the stream cannot
+// explain faster than the budget, whether a busy service manager or a
+// flood meant to cost Tracee. fn runs on the goroutine of Resolve and must
+// not call back into the Tracker.
+func WithOverBudgetReport(fn func(perSecond float64)) Option {
+	return func(t *Tracker) { t.overBudget = fn }
+}
+
+// skipLive counts a live lookup the budget stopped, and reports the first.
+func (t *Tracker) skipLive() {
+	if t.liveSkipped.Add(1) == 1 && t.overBudget != nil {
+		t.overBudget(t.budget.perSecond)
 	}
 }

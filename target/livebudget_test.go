@@ -72,7 +72,9 @@ func TestLiveBudget(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stub := &stubLive{answer: Target{Source: SourcePidfdInfo, HostPID: 200}}
-			tr := NewTracker(append(tt.opts, WithLive(stub))...)
+			var reports []float64
+			report := WithOverBudgetReport(func(perSecond float64) { reports = append(reports, perSecond) })
+			tr := NewTracker(append(tt.opts, WithLive(stub), report)...)
 			now := time.Unix(fakeBoot+1000, 0)
 			tr.now = func() time.Time { return now }
 			var asked, skipped int
@@ -102,6 +104,11 @@ func TestLiveBudget(t *testing.T) {
 			st := tr.Stats()
 			assert.Equal(t, uint64(asked), st.LiveLookups)
 			assert.Equal(t, uint64(skipped), st.LiveSkipped)
+			if skipped == 0 {
+				assert.Empty(t, reports, "no lookup was stopped")
+			} else {
+				assert.Equal(t, []float64{tr.budget.perSecond}, reports, "the first stopped lookup is reported, once")
+			}
 		})
 	}
 }

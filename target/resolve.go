@@ -249,7 +249,7 @@ func (t *Tracker) askLive(q *query, tracked Target) Target {
 		return tracked
 	}
 	if !t.budget.allow(q.probe, t.now()) {
-		t.liveSkipped.Add(1)
+		t.skipLive()
 		if !tracked.Known() {
 			tracked.Reason += "; " + reasonLiveOverBudget
 		}

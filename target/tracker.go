@@ -54,7 +54,9 @@ type Tracker struct {
 	maxFDs   int
 	live     LiveResolver
 	budget   liveBudget
-	now      func() time.Time
+	// overBudget is WithOverBudgetReport's function, or nil.
+	overBudget func(perSecond float64)
+	now        func() time.Time
 
 	clock   int64 // latest timestamp observed, or the local sequence
 	procs   procTable

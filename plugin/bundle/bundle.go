@@ -147,6 +147,14 @@ func New(o Options) (Bundle, error) {
 	var topts []target.Option
 	if o.Live != nil {
 		topts = append(topts, target.WithLive(o.Live), target.WithLiveRate(o.LiveRate))
+		if o.Report != nil {
+			report := o.Report
+			topts = append(topts, target.WithOverBudgetReport(func(perSecond float64) {
+				report(fmt.Sprintf("live lookups went over their budget of %g a second (%s): "+
+					"calls past it get the event stream's answer only, often an unknown target; "+
+					"some process signals through pidfds the stream cannot explain faster than that", perSecond, EnvLiveRate))
+			}))
+		}
 	}
 	tracker := target.NewTracker(topts...)
 	var fopts []target.FollowersOption
