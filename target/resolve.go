@@ -240,7 +240,8 @@ func (t *Tracker) self(q *query) Target {
 // askLive consults the live resolver about a recent call whose fd the stream
 // does not name, or whose target's owner it does not know. A live answer
 // for a tracked target is used only if it names the same process; it then
-// supplies the owner, and the answer takes the live source.
+// supplies the owner, which the target's record keeps (learnOwner), and
+// the answer takes the live source.
 func (t *Tracker) askLive(q *query, tracked Target) Target {
 	if q.at != 0 && t.now().UnixNano()-q.at > int64(liveMaxAge) {
 		if !tracked.Known() {
@@ -278,6 +279,7 @@ func (t *Tracker) askLive(q *query, tracked Target) Target {
 	if !lt.Known() || lt.HostPID != tracked.HostPID || (tracked.Thread && lt.HostTID != tracked.HostTID) {
 		return tracked
 	}
+	t.learnOwner(tracked.HostPID, q.at, lt)
 	merged := tracked
 	merged.Source = lt.Source
 	merged.UIDKnown, merged.UID = lt.UIDKnown, lt.UID
@@ -298,4 +300,33 @@ func (t *Tracker) askLive(q *query, tracked Target) Target {
 	}
 	merged.Exited = merged.Exited || lt.Exited
 	return merged
+}
+
+// learnOwner keeps in the record of host pid what a live lookup at the
+// time of a call at said of its owner and names, for the fields the stream
+// has not given it, so that later calls on the same process need no
+// lookup and draw nothing from the live budget. The fields are stamped
+// with the call's time: any later event of the process, or credential
+// change, still wins.
+func (t *Tracker) learnOwner(hostPID int32, at int64, lt Target) {
+	if at == 0 {
+		return // a question about "now" has no time to stamp the fields with
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ref := t.recordAt(hostPID, at)
+	if ref == 0 {
+		return
+	}
+	p := t.rec(ref)
+	if lt.UIDKnown && p.creds&knowRUID == 0 && at > p.ruidAt {
+		p.ruid, p.creds, p.ruidAt = lt.UID, p.creds|knowRUID, at
+	}
+	if lt.CredsKnown && p.creds&(knowEUID|knowSUID) == 0 && at > p.credsAt {
+		p.euid, p.suid, p.creds, p.credsAt = lt.EUID, lt.SUID, p.creds|knowEUID|knowSUID, at
+	}
+	if p.comm == "" && p.exe == "" && at > p.metaAt {
+		setString(&p.comm, lt.Comm)
+		setString(&p.exe, lt.Exe)
+	}
 }
