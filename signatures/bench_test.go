@@ -201,10 +201,7 @@ func benchAllSignatures(b *testing.B, parent, child proc, sig events.Signal) {
 	}
 	st := newStory("bench_all_benign", true)
 	st.exec(parent)
-	forked := child
-	forked.comm, forked.exe = parent.comm, parent.exe
-	st.fork(parent, forked)
-	st.exec(child)
+	st.spawn(parent, child)
 	st.open(parent, child.hostPID, 4)
 	for _, ev := range st.events {
 		for _, s := range sigs {

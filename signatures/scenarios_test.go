@@ -386,6 +386,15 @@ func (s *story) fork(parent, child proc) {
 	s.emit(ev)
 }
 
+// spawn reports parent forking child, which still carries the parent's
+// names, and the child then executing its own program.
+func (s *story) spawn(parent, child proc) {
+	forked := child
+	forked.comm, forked.exe = parent.comm, parent.exe
+	s.fork(parent, forked)
+	s.exec(child)
+}
+
 // setuid reports p calling setuid(uid) successfully; p.uid is its uid before.
 func (s *story) setuid(p proc, uid int) {
 	ev := contextEvent(p, events.EventSetuid, 0)
@@ -474,10 +483,7 @@ func benignGoProgram() *story {
 	s.open(aliceGo, aliceGo.hostPID, 3)
 	s.send(aliceGo, call{pidfd: 3, sig: 0})
 	s.closeFD(aliceGo, 3)
-	child := aliceChild
-	child.comm, child.exe = aliceGo.comm, aliceGo.exe
-	s.fork(aliceGo, child)
-	s.exec(aliceChild)
+	s.spawn(aliceGo, aliceChild)
 	s.send(aliceGo, call{pidfd: 4, sig: events.SIGKILL})
 	s.exit(aliceChild)
 	return s
@@ -501,10 +507,7 @@ func unusualFlags() *story {
 func benignShellJobControl() *story {
 	s := newStory("pfd2_benign_shell_job_control", false)
 	s.exec(alice)
-	child := aliceChild
-	child.comm, child.exe = alice.comm, alice.exe
-	s.fork(alice, child)
-	s.exec(aliceChild)
+	s.spawn(alice, aliceChild)
 	s.open(alice, aliceChild.hostPID, 5)
 	pg := events.PIDFD_SIGNAL_PROCESS_GROUP
 	s.send(alice, call{pidfd: 5, sig: events.SIGTSTP, flags: pg})
@@ -521,10 +524,7 @@ func benignShellJobControl() *story {
 func forgedSiginfo() *story {
 	s := newStory("pfd3_forged_siginfo", false)
 	s.exec(alice)
-	child := aliceChild
-	child.comm, child.exe = alice.comm, alice.exe
-	s.fork(alice, child)
-	s.exec(aliceChild)
+	s.spawn(alice, aliceChild)
 	s.open(alice, aliceChild.hostPID, 4)
 	s.send(alice, call{pidfd: 4, sig: events.SIGUSR1, info: 0x7ffd5a3c1e40, result: ePERM})
 	s.send(alice, call{pidfd: 4, sig: events.SIGUSR1, info: 0x7ffd5a3c1e40})
@@ -665,10 +665,7 @@ func benignRuntimeAndPod() *story {
 	s.send(runc, call{pidfd: 5, sig: events.SIGCONT})
 
 	s.exec(inContainer)
-	child := ctChild
-	child.comm, child.exe = inContainer.comm, inContainer.exe
-	s.fork(inContainer, child)
-	s.exec(ctChild)
+	s.spawn(inContainer, ctChild)
 	s.open(inContainer, ctChild.pid, 4)
 	s.send(inContainer, call{pidfd: 4, sig: events.SIGTERM, flags: events.PIDFD_SIGNAL_PROCESS_GROUP})
 

@@ -3,9 +3,11 @@
 package target
 
 import (
+	"maps"
 	"math"
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
 	"time"
 
@@ -21,49 +23,29 @@ import (
 // BenchmarkResolveTracked in the same run:
 // go test -bench 'ResolveTracked$|LiveLookup' ./target).
 func BenchmarkLiveLookup(b *testing.B) {
-	child := exec.Command("sleep", "60")
-	if err := child.Start(); err != nil {
-		b.Fatalf("starting a child to point a pidfd at: %v", err)
-	}
-	b.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
-	fd, err := unix.PidfdOpen(child.Process.Pid, 0)
-	if err != nil {
-		b.Skipf("SKIPPED LOUDLY: pidfd_open unsupported on this kernel: %v", err)
-	}
-	b.Cleanup(func() { unix.Close(fd) })
-	paths := []struct {
-		name     string
-		resolver *procfsResolver
-	}{
-		{"procfs", &procfsResolver{root: "/proc"}},
-	}
-	if pidfdInfoSupported() {
-		paths = append(paths, struct {
-			name     string
-			resolver *procfsResolver
-		}{"pidfd_info", NewProcfsResolver("").(*procfsResolver)})
-	} else {
-		b.Log("PIDFD_GET_INFO unsupported (Linux < 6.13): measuring the procfs path only")
-	}
+	childPID, fd := sleepingChildPidfd(b)
+	paths := resolvers(b)
 	// As Tracee asks: with the sender's start time, which the resolver
 	// checks against the running process.
 	q := selfQuery(fd)
 	q.HostTID = q.HostPID
-	boot, err := paths[0].resolver.bootTime()
+	procfs := paths["procfs"]
+	boot, err := procfs.bootTime()
 	if err != nil {
 		b.Fatalf("reading the boot time: %v", err)
 	}
-	if q.SenderStart, err = paths[0].resolver.startTime(q.HostPID, q.HostTID, boot); err != nil {
+	if q.SenderStart, err = procfs.startTime(q.HostPID, q.HostTID, boot); err != nil {
 		b.Fatalf("reading this process's start time: %v", err)
 	}
-	for _, p := range paths {
-		b.Run(p.name, func(b *testing.B) {
-			if got := p.resolver.Lookup(q); int(got.HostPID) != child.Process.Pid {
-				b.Fatalf("lookup names pid %d (%s), want the child %d", got.HostPID, got.Reason, child.Process.Pid)
+	for _, name := range slices.Sorted(maps.Keys(paths)) {
+		r := paths[name]
+		b.Run(name, func(b *testing.B) {
+			if got := r.Lookup(q); int(got.HostPID) != childPID {
+				b.Fatalf("lookup names pid %d (%s), want the child %d", got.HostPID, got.Reason, childPID)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = p.resolver.Lookup(q)
+				_ = r.Lookup(q)
 			}
 		})
 	}
@@ -75,16 +57,7 @@ func BenchmarkLiveLookup(b *testing.B) {
 // of WithLiveRate is what stops a process from making Tracee pay that at
 // the rate it sends. Side by side: no bound, and the default.
 func BenchmarkResolveUnexplained(b *testing.B) {
-	child := exec.Command("sleep", "60")
-	if err := child.Start(); err != nil {
-		b.Fatalf("starting a child to point a pidfd at: %v", err)
-	}
-	b.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
-	fd, err := unix.PidfdOpen(child.Process.Pid, 0)
-	if err != nil {
-		b.Skipf("SKIPPED LOUDLY: pidfd_open unsupported on this kernel: %v", err)
-	}
-	b.Cleanup(func() { unix.Close(fd) })
+	childPID, fd := sleepingChildPidfd(b)
 	self := hostProc(os.Getpid(), os.Getuid(), "bench")
 	for _, bc := range []struct {
 		name string
@@ -104,8 +77,8 @@ func BenchmarkResolveUnexplained(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if got := tr.Resolve(&evs[1], &call); int(got.HostPID) != child.Process.Pid {
-				b.Fatalf("the first call resolves to pid %d (%s), want the child %d", got.HostPID, got.Reason, child.Process.Pid)
+			if got := tr.Resolve(&evs[1], &call); int(got.HostPID) != childPID {
+				b.Fatalf("the first call resolves to pid %d (%s), want the child %d", got.HostPID, got.Reason, childPID)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -115,4 +88,20 @@ func BenchmarkResolveUnexplained(b *testing.B) {
 			b.ReportMetric(float64(st.LiveLookups)/float64(st.LiveLookups+st.LiveSkipped), "looked-up/call")
 		})
 	}
+}
+
+// sleepingChildPidfd starts a sleeping child and returns its pid and a
+// pidfd of it held by this process; both go at the end of the benchmark.
+func sleepingChildPidfd(b *testing.B) (pid, fd int) {
+	child := exec.Command("sleep", "60")
+	if err := child.Start(); err != nil {
+		b.Fatalf("starting a child to point a pidfd at: %v", err)
+	}
+	b.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	fd, err := unix.PidfdOpen(child.Process.Pid, 0)
+	if err != nil {
+		b.Skipf("SKIPPED LOUDLY: pidfd_open unsupported on this kernel: %v", err)
+	}
+	b.Cleanup(func() { unix.Close(fd) })
+	return child.Process.Pid, fd
 }

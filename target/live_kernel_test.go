@@ -48,7 +48,7 @@ func startAs(t *testing.T, uid uint32) (*exec.Cmd, int) {
 
 // resolvers returns the live resolvers to test against the real /proc: the
 // pidfd_info one when the kernel supports it, and the /proc-only one.
-func resolvers(t *testing.T) map[string]*procfsResolver {
+func resolvers(t testing.TB) map[string]*procfsResolver {
 	rs := map[string]*procfsResolver{"procfs": {root: "/proc"}}
 	if pidfdInfoSupported() {
 		rs["pidfd_info"] = NewProcfsResolver("").(*procfsResolver)
