@@ -243,13 +243,14 @@ func (t *Tracker) self(q *query) Target {
 // supplies the owner, which the target's record keeps (learnOwner), and
 // the answer takes the live source.
 func (t *Tracker) askLive(q *query, tracked Target) Target {
-	if q.at != 0 && t.now().UnixNano()-q.at > int64(liveMaxAge) {
+	now := t.now()
+	if q.at != 0 && now.UnixNano()-q.at > int64(liveMaxAge) {
 		if !tracked.Known() {
 			tracked.Reason += "; " + reasonLiveTooOld
 		}
 		return tracked
 	}
-	if !t.budget.allow(q.probe, t.now()) {
+	if !t.budget.allow(q.probe, now) {
 		t.skipLive()
 		if !tracked.Known() {
 			tracked.Reason += "; " + reasonLiveOverBudget

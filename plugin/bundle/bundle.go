@@ -249,9 +249,9 @@ func parseLiveRate(s string) (float64, error) {
 
 // FromEnv builds the bundle the environment asks for (EnvConfig,
 // EnvRegoDir, EnvBuiltin, EnvLive: live resolution is on unless it is
-// "0"; EnvLiveRate). A configuration or choice that is invalid is reported in Problems
-// and replaced by the default, so that a typo never switches detection
-// off.
+// "0"; EnvLiveRate). A configuration or choice that is invalid is
+// reported in Problems and replaced by the default, so that a typo never
+// switches detection off.
 func FromEnv() Bundle {
 	return FromEnvReporting(nil)
 }
